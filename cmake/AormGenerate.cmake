@@ -1,0 +1,68 @@
+# aorm_generate(<target> MODELS <model files...> [OUTPUT_DIR <dir>])
+#
+# Creates a static library <target> holding the code aormc generates for each model file,
+# linked to aorm::runtime. For a model file whose `namespace:` is `blog`, user code includes
+# "blog/models.hpp". The generated sources are rebuilt when a model file or aormc changes.
+#
+#   find_package(aorm REQUIRED)          # or add_subdirectory(aorm)
+#   aorm_generate(blog_models MODELS models/blog.yaml)
+#   target_link_libraries(app PRIVATE blog_models)
+include_guard(GLOBAL)
+
+function(aorm_generate target)
+  cmake_parse_arguments(ARG "" "OUTPUT_DIR" "MODELS;HEADERS" ${ARGN})
+  if(NOT ARG_MODELS AND NOT ARG_HEADERS)
+    message(FATAL_ERROR "aorm_generate(${target}): give at least one file with MODELS")
+  endif()
+  if(ARG_HEADERS)
+    message(FATAL_ERROR "aorm_generate(${target}): HEADERS (annotated C++ models) needs the Clang "
+                        "front end, which this aorm build does not have yet")
+  endif()
+  if(NOT ARG_OUTPUT_DIR)
+    set(ARG_OUTPUT_DIR "${CMAKE_CURRENT_BINARY_DIR}/${target}_generated")
+  endif()
+
+  # The generator: the `aormc` target inside aorm's own build (codegen/ aliases it as
+  # aorm::aormc), or the imported aorm::aormc of an installed aorm.
+  if(NOT TARGET aorm::aormc)
+    message(FATAL_ERROR "aorm_generate(${target}): aormc not found (use find_package(aorm) or add_subdirectory(aorm))")
+  endif()
+  get_target_property(_aormc_dep aorm::aormc ALIASED_TARGET)
+  if(NOT _aormc_dep)
+    set(_aormc_dep aorm::aormc)
+  endif()
+  set(_aormc "$<TARGET_FILE:${_aormc_dep}>")
+
+  set(_sources)
+  set(_headers)
+  foreach(model IN LISTS ARG_MODELS)
+    get_filename_component(_abs "${model}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+    if(NOT EXISTS "${_abs}")
+      message(FATAL_ERROR "aorm_generate(${target}): model file not found: ${_abs}")
+    endif()
+    # The output folder is the file's namespace; re-read it whenever the file changes.
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${_abs}")
+    file(STRINGS "${_abs}" _ns_line REGEX "^namespace:" LIMIT_COUNT 1)
+    if(_ns_line MATCHES "^namespace:[ \t]*\"?([A-Za-z_][A-Za-z0-9_:]*)")
+      set(_ns "${CMAKE_MATCH_1}")
+    else()
+      get_filename_component(_ns "${_abs}" NAME_WE)
+    endif()
+    string(REPLACE "::" "/" _ns_dir "${_ns}")
+    set(_hpp "${ARG_OUTPUT_DIR}/${_ns_dir}/models.hpp")
+    set(_cpp "${ARG_OUTPUT_DIR}/${_ns_dir}/models.cpp")
+    add_custom_command(
+      OUTPUT "${_hpp}" "${_cpp}"
+      COMMAND "${_aormc}" generate "${_abs}" --out "${ARG_OUTPUT_DIR}"
+      DEPENDS "${_abs}" ${_aormc_dep}
+      COMMENT "aormc: generating ${_ns_dir}/models.{hpp,cpp} from ${model}"
+      VERBATIM)
+    list(APPEND _sources "${_cpp}")
+    list(APPEND _headers "${_hpp}")
+  endforeach()
+
+  add_library(${target} STATIC ${_sources} ${_headers})
+  target_include_directories(${target} PUBLIC "${ARG_OUTPUT_DIR}")
+  target_link_libraries(${target} PUBLIC aorm::runtime)
+  target_compile_features(${target} PUBLIC cxx_std_20)
+endfunction()

@@ -1,0 +1,20 @@
+# Installation and the package config that makes `find_package(aorm)` work.
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+set(AORM_INSTALL_CMAKEDIR "${CMAKE_INSTALL_LIBDIR}/cmake/aorm")
+
+install(TARGETS aorm_runtime aormc EXPORT aormTargets
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/runtime/include/aorm" DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(EXPORT aormTargets NAMESPACE aorm:: DESTINATION ${AORM_INSTALL_CMAKEDIR})
+
+configure_package_config_file("${PROJECT_SOURCE_DIR}/cmake/aormConfig.cmake.in"
+  "${PROJECT_BINARY_DIR}/aormConfig.cmake" INSTALL_DESTINATION ${AORM_INSTALL_CMAKEDIR})
+write_basic_package_version_file("${PROJECT_BINARY_DIR}/aormConfigVersion.cmake"
+  COMPATIBILITY SameMinorVersion)
+install(FILES "${PROJECT_BINARY_DIR}/aormConfig.cmake" "${PROJECT_BINARY_DIR}/aormConfigVersion.cmake"
+              "${PROJECT_SOURCE_DIR}/cmake/AormGenerate.cmake"
+        DESTINATION ${AORM_INSTALL_CMAKEDIR})
