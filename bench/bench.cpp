@@ -1,0 +1,458 @@
+// bench/bench.cpp — aorm against hand-written sqlite3 code, measured in the same run.
+//
+// Each workload runs through aorm's generated code and through raw sqlite3 C API code with
+// reused prepared statements (bench/raw.hpp), interleaved, repeated; the medians and their
+// ratio are printed with a check value that proves both sides did the same work.
+//
+//   bench [--quick] [--reps N] [--dir DIR]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "benchdb/models.hpp"
+#include "raw.hpp"
+
+namespace fs = std::filesystem;
+using benchdb::Article;
+using benchdb::Author;
+using benchdb::Tag;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Sizes {
+  int authors = 1000;
+  int articles = 100'000;
+  int tags = 50;
+  int gets = 20'000;
+  int counts = 1'000;
+  int pages = 500;
+  int prefetch = 1'000;
+  int tasks = 64;
+  int gets_per_task = 300;
+  int pool = 4;
+  int reps = 3;
+};
+
+Sizes quick_sizes() {
+  Sizes s;
+  s.authors = 50;
+  s.articles = 2'000;
+  s.gets = 500;
+  s.counts = 50;
+  s.pages = 20;
+  s.prefetch = 100;
+  s.tasks = 8;
+  s.gets_per_task = 20;
+  s.reps = 1;
+  return s;
+}
+
+/// One measured side: seconds and the check value.
+struct Sample {
+  double seconds = 0;
+  std::int64_t check = 0;
+};
+
+template <class F>
+Sample time_it(F&& f) {
+  auto t0 = Clock::now();
+  std::int64_t check = f();
+  return {std::chrono::duration<double>(Clock::now() - t0).count(), check};
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+// ---------------------------------------------------------------------------------------
+// Deterministic data
+
+struct Data {
+  std::vector<Author> authors;
+  std::vector<Article> articles;
+};
+
+const char* const kStatus[] = {"draft", "published", "archived"};
+
+Data make_data(const Sizes& s) {
+  std::mt19937_64 rng(20261122);
+  Data d;
+  d.authors.reserve(static_cast<std::size_t>(s.authors));
+  for (int i = 0; i < s.authors; ++i)
+    d.authors.push_back({.name = "Author " + std::to_string(i),
+                         .email = "author" + std::to_string(i) + "@example.com"});
+  const std::string body(200, 'x');
+  const aorm::DateTime base =
+      std::chrono::sys_days{std::chrono::year{2024} / 1 / 1} + std::chrono::microseconds{0};
+  d.articles.reserve(static_cast<std::size_t>(s.articles));
+  for (int i = 0; i < s.articles; ++i) {
+    Article a;
+    a.title = "Article " + std::to_string(i);
+    a.body = body;
+    a.status = static_cast<Article::Status>(rng() % 3);
+    a.views = static_cast<std::int64_t>(rng() % 10'000);
+    a.author = static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(s.authors)) + 1;
+    a.created_at = base + std::chrono::seconds{i};
+    d.articles.push_back(std::move(a));
+  }
+  return d;
+}
+
+// A row as raw code materialises it: the same members aorm's Article holds.
+struct RawArticle {
+  std::int64_t id = 0;
+  std::string title, body;
+  int status = 0;
+  std::int64_t views = 0, author_id = 0;
+  std::int64_t created_at_us = 0;
+};
+
+// "YYYY-MM-DD HH:MM:SS[.ffffff]" → microseconds since the epoch (what aorm::DateTime holds).
+std::int64_t parse_datetime(std::string_view t) {
+  auto num = [&](std::size_t pos, std::size_t len) {
+    int v = 0;
+    for (std::size_t i = pos; i < pos + len && i < t.size(); ++i) v = v * 10 + (t[i] - '0');
+    return v;
+  };
+  using namespace std::chrono;
+  sys_days day = year{num(0, 4)} / num(5, 2) / num(8, 2);
+  std::int64_t us = duration_cast<microseconds>(day.time_since_epoch()).count();
+  us += (num(11, 2) * 3600LL + num(14, 2) * 60LL + num(17, 2)) * 1'000'000LL;
+  if (t.size() > 20) us += num(20, 6);
+  return us;
+}
+
+const char* const kArticleColumns =
+    "\"id\", \"title\", \"body\", \"status\", \"views\", \"author_id\", \"created_at\"";
+
+void read_raw_article(sqlite3_stmt* s, int first, RawArticle& a) {
+  a.id = sqlite3_column_int64(s, first + 0);
+  a.title = bench::raw::text(s, first + 1);
+  a.body = bench::raw::text(s, first + 2);
+  auto st = bench::raw::text(s, first + 3);
+  a.status = st == "draft" ? 0 : st == "published" ? 1 : 2;
+  a.views = sqlite3_column_int64(s, first + 4);
+  a.author_id = sqlite3_column_int64(s, first + 5);
+  a.created_at_us = parse_datetime(bench::raw::text(s, first + 6));
+}
+
+// ---------------------------------------------------------------------------------------
+// The workloads, aorm side. Each returns the check value.
+
+aorm::Task<std::int64_t> aorm_w1(Data data) {
+  std::int64_t sum = 0;
+  co_await aorm::atomic([&]() -> aorm::Task<void> {
+    auto authors = co_await Author::objects.abulk_create(std::move(data.authors));
+    auto articles = co_await Article::objects.abulk_create(std::move(data.articles));
+    for (const auto& a : authors) sum += a.id;
+    for (const auto& a : articles) sum += a.id;
+  });
+  co_return sum;
+}
+
+aorm::Task<std::int64_t> aorm_w2(const std::vector<std::int64_t>& ids) {
+  std::int64_t sum = 0;
+  for (std::int64_t id : ids) {
+    Article a = co_await Article::objects.aget(Article::f.pk == id);
+    sum += a.views;
+  }
+  co_return sum;
+}
+
+aorm::Task<std::int64_t> aorm_w3(int n) {
+  std::int64_t sum = 0;
+  for (int i = 0; i < n; ++i) {
+    std::int64_t x = (i * 37) % 10'000;
+    sum += co_await Article::objects
+               .filter(Article::f.status == Article::Status::published && Article::f.views > x)
+               .acount();
+  }
+  co_return sum;
+}
+
+aorm::Task<std::int64_t> aorm_w4() {
+  std::int64_t sum = 0;
+  auto stream = Article::objects.order_by(Article::f.id).aiterator();
+  while (auto a = co_await stream.anext()) sum += a->views;
+  co_return sum;
+}
+
+aorm::Task<std::int64_t> aorm_w7() {
+  co_return co_await Article::objects.filter(Article::f.status == Article::Status::draft)
+      .aupdate(Article::f.views = Article::f.views + 1);
+}
+
+aorm::Task<std::int64_t> aorm_w8(const std::vector<std::int64_t>& ids, const Sizes& s) {
+  std::vector<aorm::Task<std::int64_t>> tasks;
+  for (int t = 0; t < s.tasks; ++t) {
+    tasks.push_back([](const std::vector<std::int64_t>& ids, int t, int n) -> aorm::Task<std::int64_t> {
+      std::int64_t sum = 0;
+      for (int i = 0; i < n; ++i) {
+        auto id = ids[static_cast<std::size_t>(t * n + i) % ids.size()];
+        Article a = co_await Article::objects.aget(Article::f.pk == id);
+        sum += a.views;
+      }
+      co_return sum;
+    }(ids, t, s.gets_per_task));
+  }
+  auto sums = co_await aorm::gather(std::move(tasks));
+  std::int64_t total = 0;
+  for (auto v : sums) total += v;
+  co_return total;
+}
+
+// ---------------------------------------------------------------------------------------
+// The workloads, raw side.
+
+std::int64_t raw_w1(bench::raw::Db& db, const Data& data) {
+  std::int64_t sum = 0;
+  db.exec("BEGIN IMMEDIATE");
+  for (const auto& a : data.authors) {
+    auto* s = db.prepare("INSERT INTO \"benchdb_author\" (\"name\", \"email\") VALUES (?, ?)");
+    bench::raw::bind_text(s, 1, a.name);
+    bench::raw::bind_text(s, 2, a.email);
+    db.done(s);
+    sum += db.last_id();
+  }
+  char created[32];
+  for (const auto& a : data.articles) {
+    auto* s = db.prepare(
+        "INSERT INTO \"benchdb_article\" (\"title\", \"body\", \"status\", \"views\", \"author_id\", "
+        "\"created_at\") VALUES (?, ?, ?, ?, ?, ?)");
+    bench::raw::bind_text(s, 1, a.title);
+    bench::raw::bind_text(s, 2, a.body);
+    bench::raw::bind_text(s, 3, kStatus[static_cast<int>(a.status)]);
+    sqlite3_bind_int64(s, 4, a.views);
+    sqlite3_bind_int64(s, 5, a.author.id());
+    auto us = a.created_at.time_since_epoch().count();
+    auto day = std::chrono::floor<std::chrono::days>(a.created_at);
+    std::chrono::year_month_day ymd{day};
+    auto tod = us - std::chrono::duration_cast<std::chrono::microseconds>(day.time_since_epoch()).count();
+    std::snprintf(created, sizeof created, "%04d-%02u-%02u %02lld:%02lld:%02lld.%06lld",
+                  static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                  static_cast<unsigned>(ymd.day()), static_cast<long long>(tod / 3'600'000'000LL),
+                  static_cast<long long>(tod / 60'000'000LL % 60), static_cast<long long>(tod / 1'000'000 % 60),
+                  static_cast<long long>(tod % 1'000'000));
+    bench::raw::bind_text(s, 6, created);
+    db.done(s);
+    sum += db.last_id();
+  }
+  db.exec("COMMIT");
+  return sum;
+}
+
+std::int64_t raw_get(bench::raw::Db& db, std::int64_t id) {
+  static const std::string sql =
+      std::string("SELECT ") + kArticleColumns + " FROM \"benchdb_article\" WHERE \"id\" = ?";
+  auto* s = db.prepare(sql);
+  sqlite3_bind_int64(s, 1, id);
+  RawArticle a;
+  if (sqlite3_step(s) != SQLITE_ROW) db.fail("get");
+  read_raw_article(s, 0, a);
+  return a.views;
+}
+
+std::int64_t raw_w2(bench::raw::Db& db, const std::vector<std::int64_t>& ids) {
+  std::int64_t sum = 0;
+  for (auto id : ids) sum += raw_get(db, id);
+  return sum;
+}
+
+std::int64_t raw_w3(bench::raw::Db& db, int n) {
+  std::int64_t sum = 0;
+  for (int i = 0; i < n; ++i) {
+    auto* s = db.prepare(
+        "SELECT COUNT(*) FROM \"benchdb_article\" WHERE (\"status\" = ? AND \"views\" > ?)");
+    bench::raw::bind_text(s, 1, "published");
+    sqlite3_bind_int64(s, 2, (i * 37) % 10'000);
+    if (sqlite3_step(s) != SQLITE_ROW) db.fail("count");
+    sum += sqlite3_column_int64(s, 0);
+  }
+  return sum;
+}
+
+std::int64_t raw_w4(bench::raw::Db& db) {
+  auto* s = db.prepare(std::string("SELECT ") + kArticleColumns +
+                       " FROM \"benchdb_article\" ORDER BY \"id\" ASC");
+  std::int64_t sum = 0;
+  RawArticle a;
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    read_raw_article(s, 0, a);
+    sum += a.views;
+  }
+  return sum;
+}
+
+std::int64_t raw_w7(bench::raw::Db& db) {
+  auto* s = db.prepare(
+      "UPDATE \"benchdb_article\" SET \"views\" = (\"views\" + ?) WHERE \"status\" = ?");
+  sqlite3_bind_int64(s, 1, 1);
+  bench::raw::bind_text(s, 2, "draft");
+  db.done(s);
+  return db.changes();
+}
+
+std::int64_t raw_w8(const std::string& path, const std::vector<std::int64_t>& ids, const Sizes& s) {
+  std::vector<std::int64_t> sums(static_cast<std::size_t>(s.pool));
+  std::vector<std::thread> threads;
+  for (int w = 0; w < s.pool; ++w) {
+    threads.emplace_back([&, w] {
+      bench::raw::Db db(path);
+      std::int64_t sum = 0;
+      for (int t = w; t < s.tasks; t += s.pool)
+        for (int i = 0; i < s.gets_per_task; ++i)
+          sum += raw_get(db, ids[static_cast<std::size_t>(t * s.gets_per_task + i) % ids.size()]);
+      sums[static_cast<std::size_t>(w)] = sum;
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::int64_t total = 0;
+  for (auto v : sums) total += v;
+  return total;
+}
+
+// ---------------------------------------------------------------------------------------
+
+struct Row {
+  std::string name, policy;
+  std::vector<double> aorm, raw;
+  std::int64_t check_aorm = 0, check_raw = 0;
+  bool checks_match = true;
+  void add(Sample a, Sample r) {
+    aorm.push_back(a.seconds);
+    raw.push_back(r.seconds);
+    if (a.check != r.check) checks_match = false;
+    check_aorm = a.check;
+    check_raw = r.check;
+  }
+};
+
+void remove_db(const fs::path& p) {
+  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(p.string() + suffix);
+}
+
+aorm::Task<void> create_schema(const std::string& path) {
+  auto db = co_await aorm::aconnect("sqlite:" + path, {.alias = "bench_schema"});
+  co_await db.acreate_tables(benchdb::app);
+  co_await db.aclose();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Sizes sizes;
+  fs::path dir = fs::temp_directory_path() / "aorm-bench";
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--quick")) {
+      int reps = sizes.reps;
+      sizes = quick_sizes();
+      if (reps != Sizes{}.reps) sizes.reps = reps;
+    } else if (!std::strcmp(argv[i], "--reps") && i + 1 < argc) {
+      sizes.reps = std::max(1, std::atoi(argv[++i]));
+    } else if (!std::strcmp(argv[i], "--dir") && i + 1 < argc) {
+      dir = argv[++i];
+    } else {
+      std::fprintf(stderr, "usage: bench [--quick] [--reps N] [--dir DIR]\n");
+      return 2;
+    }
+  }
+  fs::create_directories(dir);
+  const Data data = make_data(sizes);
+  std::mt19937_64 rng(7);
+  std::vector<std::int64_t> ids(static_cast<std::size_t>(sizes.gets));
+  for (auto& id : ids) id = static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(sizes.articles)) + 1;
+
+  const fs::path aorm_db = dir / "aorm.db", raw_db = dir / "raw.db";
+  std::vector<Row> rows;
+  auto row = [&](const std::string& name, const std::string& policy) -> Row& {
+    for (auto& r : rows)
+      if (r.name == name && r.policy == policy) return r;
+    rows.push_back({name, policy, {}, {}});
+    return rows.back();
+  };
+
+  for (int rep = 0; rep < sizes.reps; ++rep) {
+    // W1: bulk insert into fresh files (one transaction each side).
+    remove_db(aorm_db);
+    remove_db(raw_db);
+    aorm::run(create_schema(aorm_db.string()));
+    aorm::run(create_schema(raw_db.string()));
+    Data copy = data;  // aorm's abulk_create takes its objects by value: copy outside the timing
+    Sample a1 = time_it([&] {
+      return aorm::run([](std::string path, Data& d) -> aorm::Task<std::int64_t> {
+        auto db = co_await aorm::aconnect("sqlite:" + path, {.execution = aorm::Execution::inline_});
+        auto sum = co_await aorm_w1(std::move(d));
+        co_await db.aclose();
+        co_return sum;
+      }(aorm_db.string(), copy));
+    });
+    Sample r1 = time_it([&] {
+      bench::raw::Db db(raw_db.string());
+      return raw_w1(db, data);
+    });
+    row("W1 abulk_create", "inline").add(a1, r1);
+
+    for (auto policy : {aorm::Execution::inline_, aorm::Execution::workers}) {
+      const char* pname = policy == aorm::Execution::inline_ ? "inline" : "workers";
+      // Both sides read the same file, written by aorm in W1.
+      aorm::run([&]() -> aorm::Task<void> {
+        auto db = co_await aorm::aconnect("sqlite:" + aorm_db.string(),
+                                          {.pool_size = policy == aorm::Execution::inline_ ? 1 : sizes.pool,
+                                           .execution = policy});
+        bench::raw::Db raw(aorm_db.string());
+        auto measure = [&](const char* name, auto aorm_side, auto raw_side) -> aorm::Task<void> {
+          Sample a, r;
+          auto run_aorm = [&]() -> aorm::Task<void> {
+            auto t0 = Clock::now();
+            a.check = co_await aorm_side();
+            a.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+          };
+          if (rep % 2 == 0) {
+            co_await run_aorm();
+            r = time_it(raw_side);
+          } else {
+            r = time_it(raw_side);
+            co_await run_aorm();
+          }
+          row(name, pname).add(a, r);
+        };
+        co_await measure("W2 aget(pk)", [&] { return aorm_w2(ids); }, [&] { return raw_w2(raw, ids); });
+        co_await measure("W3 acount(filter)", [&] { return aorm_w3(sizes.counts); },
+                         [&] { return raw_w3(raw, sizes.counts); });
+        co_await measure("W4 aiterator scan", [&] { return aorm_w4(); }, [&] { return raw_w4(raw); });
+        // W7 changes the data: aorm and raw each add one to the drafts; counts must match.
+        co_await measure("W7 aupdate(F+1)", [&] { return aorm_w7(); }, [&] { return raw_w7(raw); });
+        if (policy == aorm::Execution::workers) {
+          co_await measure("W8 64 tasks x aget", [&] { return aorm_w8(ids, sizes); },
+                           [&] { return raw_w8(aorm_db.string(), ids, sizes); });
+        }
+        co_await db.aclose();
+      }());
+    }
+  }
+
+  double max_ratio = 0;
+  bool all_match = true;
+  for (const auto& r : rows) {
+    double a = median(r.aorm), w = median(r.raw);
+    double ratio = w > 0 ? a / w : 0;
+    max_ratio = std::max(max_ratio, ratio);
+    all_match = all_match && r.checks_match;
+    std::printf("%-22s aorm=%.3fs  raw=%.3fs  ratio=%.2f  (%s)%s\n", r.name.c_str(), a, w, ratio,
+                r.policy.c_str(), r.checks_match ? "" : "  CHECK MISMATCH");
+  }
+  std::printf("not measured yet: W5 select_related, W6 prefetch_related (relations issue)\n");
+  std::printf("max ratio: %.2f\n", max_ratio);
+  remove_db(aorm_db);
+  remove_db(raw_db);
+  return all_match ? 0 : 1;
+}

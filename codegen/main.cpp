@@ -1,0 +1,158 @@
+// aormc — compiles model files into typed async C++ (API.md §7).
+//
+//   aormc generate FILE --out DIR              DIR/<namespace>/models.{hpp,cpp}
+//   aormc sql FILE --dialect sqlite|postgres   the DDL on stdout
+//   aormc check FILE                           diagnostics only
+//
+// Exit code 0 on success, 1 on any error (usage, unreadable file, any diagnostic). Nothing
+// is written unless everything succeeded: files go to temporaries first and are renamed
+// into place at the end. Only main() chooses the exit code.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include <unistd.h>
+
+#include "emit/sql/ddl.hpp"
+#include "pipeline.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::string_view kUsage =
+    "usage: aormc generate FILE --out DIR\n"
+    "       aormc sql FILE --dialect sqlite|postgres\n"
+    "       aormc check FILE\n";
+
+int usage_error(std::string_view message) {
+  std::cerr << "aormc: error: " << message << "\n" << kUsage;
+  return 1;
+}
+
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return std::nullopt;
+  return text.str();
+}
+
+// Parses and resolves `path`; prints diagnostics on failure.
+std::optional<aormc::ir::ModelSet> load(const std::string& path) {
+  std::optional<std::string> text = read_file(path);
+  if (!text) {
+    std::cerr << path << ": error: cannot read the file\n";
+    return std::nullopt;
+  }
+  aormc::diag::Diagnostics diags;
+  std::optional<aormc::ir::ModelSet> set = aormc::load(*text, path, diags);
+  if (!set) std::cerr << diags.render();
+  return set;
+}
+
+// Writes every file to a temporary beside its destination, then renames them all. On any
+// failure the temporaries are removed and the destinations are left as they were.
+bool write_all(const fs::path& out_dir, const std::vector<aormc::emit::cpp::GeneratedFile>& files) {
+  std::vector<std::pair<fs::path, fs::path>> written;  // temporary, destination
+  auto fail = [&](const fs::path& path, std::string_view what) {
+    std::cerr << path.string() << ": error: " << what << "\n";
+    std::error_code ignored;
+    for (const auto& [tmp, dest] : written) fs::remove(tmp, ignored);
+    return false;
+  };
+  for (const auto& file : files) {
+    const fs::path dest = out_dir / file.path;
+    std::error_code ec;
+    fs::create_directories(dest.parent_path(), ec);
+    if (ec) return fail(dest.parent_path(), "cannot create the directory: " + ec.message());
+    fs::path tmp = dest;
+    tmp += ".tmp" + std::to_string(::getpid());
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << file.content;
+    out.close();
+    if (!out) {
+      written.emplace_back(tmp, dest);
+      return fail(tmp, "cannot write the file");
+    }
+    written.emplace_back(tmp, dest);
+  }
+  for (const auto& [tmp, dest] : written) {
+    std::error_code ec;
+    fs::rename(tmp, dest, ec);
+    if (ec) return fail(dest, "cannot replace the file: " + ec.message());
+  }
+  return true;
+}
+
+int generate(const std::vector<std::string>& args) {
+  std::string input, out_dir;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--out" && i + 1 < args.size()) {
+      out_dir = args[++i];
+    } else if (input.empty() && !args[i].starts_with("-")) {
+      input = args[i];
+    } else {
+      return usage_error("unexpected argument '" + args[i] + "'");
+    }
+  }
+  if (input.empty() || out_dir.empty()) return usage_error("generate needs FILE and --out DIR");
+  std::optional<aormc::ir::ModelSet> set = load(input);
+  if (!set) return 1;
+  return write_all(out_dir, aormc::generate(*set, input, out_dir)) ? 0 : 1;
+}
+
+int sql(const std::vector<std::string>& args) {
+  std::string input, dialect;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--dialect" && i + 1 < args.size()) {
+      dialect = args[++i];
+    } else if (input.empty() && !args[i].starts_with("-")) {
+      input = args[i];
+    } else {
+      return usage_error("unexpected argument '" + args[i] + "'");
+    }
+  }
+  if (input.empty()) return usage_error("sql needs FILE");
+  if (dialect != "sqlite" && dialect != "postgres")
+    return usage_error("sql needs --dialect sqlite or --dialect postgres");
+  std::optional<aormc::ir::ModelSet> set = load(input);
+  if (!set) return 1;
+  namespace sql = aormc::emit::sql;
+  std::cout << sql::script(sql::ddl(*set, dialect == "sqlite" ? sql::Dialect::sqlite : sql::Dialect::postgres));
+  return std::cout.flush() ? 0 : 1;
+}
+
+int check(const std::vector<std::string>& args) {
+  if (args.size() != 1 || args[0].starts_with("-")) return usage_error("check needs exactly one FILE");
+  return load(args[0]) ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return usage_error("no command");
+  const std::string command = argv[1];
+  const std::vector<std::string> args(argv + 2, argv + argc);
+  try {
+    if (command == "generate") return generate(args);
+    if (command == "sql") return sql(args);
+    if (command == "check") return check(args);
+    if (command == "--help" || command == "-h") {
+      std::cout << kUsage;
+      return 0;
+    }
+    return usage_error("unknown command '" + command + "'");
+  } catch (const std::exception& e) {
+    // A bug in aormc (e.g. a template variable without a value): say so, write nothing.
+    std::cerr << "aormc: internal error: " << e.what() << "\n";
+    return 1;
+  }
+}

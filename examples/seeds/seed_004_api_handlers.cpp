@@ -1,0 +1,198 @@
+// Seed 004 "Async Django ORM" (async API handlers) in C++: the basic methods, iteration,
+// pagination, aggregations, bulk operations, a transfer in a transaction, and the common
+// mistakes. The N+1 / select_related / prefetch_related sections need relation loading and
+// are marked for the later issue.
+//
+//   seed_004_api_handlers [FILE]     (default: seed_004.db; deleted first)
+//
+// Stand-ins: published=True ↦ status == published, draft=True ↦ status == draft,
+// content ↦ body, comment_count ↦ views, Account.balance ↦ Article.views.
+#include "seed_common.hpp"
+
+#include <sstream>
+
+namespace seeds {
+namespace {
+
+const auto& A = Article::f;
+
+/// A handler's JSON-ish answer for a list of articles: [{"id": 1, "title": "..."}, ...].
+std::string items(const std::vector<Article>& articles) {
+  std::ostringstream out;
+  out << '[';
+  for (std::size_t i = 0; i < articles.size(); ++i)
+    out << (i ? ", " : "") << "{\"id\": " << articles[i].id << ", \"title\": \"" << articles[i].title << "\"}";
+  out << ']';
+  return out.str();
+}
+
+// @api.get("/articles")
+// async def list_articles():
+//     async for article in Article.objects.filter(published=True)[:20]:
+//         articles.append({"id": article.id, "title": article.title})
+aorm::Task<std::vector<Article>> list_articles() {
+  std::vector<Article> articles;
+  auto stream = Article::objects.filter(A.status == Status::published).slice(0, 20).aiterator();
+  while (auto article = co_await stream.anext()) articles.push_back(std::move(*article));
+  co_return articles;
+}
+
+// @api.get("/articles") async def list_articles(page=1, page_size=20):
+//     queryset = Article.objects.select_related("author").prefetch_related("tags")
+//                       .filter(published=True).order_by("-created_at")
+//     total = await queryset.acount()
+//     async for article in queryset[offset:offset + page_size]: ...
+// needs relations (later issue): .select_related("author").prefetch_related("tags") and
+// the "author"/"tags" keys of each item; the pagination itself:
+struct Page {
+  std::vector<Article> items;
+  std::int64_t total = 0, page = 0, pages = 0;
+};
+aorm::Task<Page> list_articles_page(std::int64_t page = 1, std::int64_t page_size = 20) {
+  const std::int64_t offset = (page - 1) * page_size;
+  const auto queryset = Article::objects.filter(A.status == Status::published).order_by(A.created_at.desc());
+  Page out{.page = page};
+  out.total = co_await queryset.acount();
+  out.items = co_await queryset.slice(offset, offset + page_size).alist();
+  out.pages = (out.total + page_size - 1) / page_size;
+  co_return out;
+}
+
+// @api.get("/stats") async def article_stats():
+//     await Article.objects.aaggregate(total=Count("id"), published=Count("id", filter=Q(published=True)),
+//                                      avg_comments=Avg("comment_count"))
+aorm::Task<std::string> article_stats() {
+  auto [total, published, avg_comments] = co_await Article::objects.aaggregate(
+      aorm::Count(A.id), aorm::Count(A.id, A.status == Status::published), aorm::Avg(A.views));
+  std::ostringstream out;
+  out << "{\"total\": " << total << ", \"published\": " << published
+      << ", \"avg_comments\": " << avg_comments.value_or(0) << '}';
+  co_return out.str();
+}
+
+// @api.post("/transfer") async def transfer_funds(from_id, to_id, amount):
+//     with transaction.atomic():
+//         from_account = Account.objects.select_for_update().get(id=from_id) ...
+//         from_account.balance -= amount; to_account.balance += amount; save() both
+// aorm::atomic is async, so no sync_to_async wrapper is needed. (On SQLite the whole
+// transaction holds the write lock, and select_for_update adds nothing, as in Django.)
+aorm::Task<bool> transfer_funds(std::int64_t from_id, std::int64_t to_id, std::int64_t amount) {
+  co_await aorm::atomic([&]() -> aorm::Task<void> {
+    Article from_account = co_await Article::objects.select_for_update().aget(A.pk == from_id);
+    Article to_account = co_await Article::objects.select_for_update().aget(A.pk == to_id);
+    from_account.views -= amount;
+    to_account.views += amount;
+    co_await from_account.asave();
+    co_await to_account.asave();
+  });
+  co_return true;
+}
+
+aorm::Task<void> seed_004(std::string path) {
+  aorm::Database db = co_await open_fresh(path);
+  Author author = co_await an_author();
+
+  // ## Basic async ORM methods
+  section("basic methods");
+  // article = await Article.objects.acreate(title="My Article", content="Content here")
+  Article mine_in{.title = "My Article", .slug = "my-article", .body = "Content here", .author = author};
+  Article mine = co_await Article::objects.acreate(mine_in);
+  // article = await Article.objects.aget(id=1)
+  Article got = co_await Article::objects.aget(A.id == mine.id);
+  // article, created = await Article.objects.aget_or_create(title="My Article",
+  //                                                         defaults={"content": "Default content"})
+  auto [same, created] = co_await Article::objects.aget_or_create(
+      A.title == "My Article", aorm::defaults(A.body = "Default content", A.slug = "default", A.author = author));
+  // total = await Article.objects.acount()
+  const std::int64_t total = co_await Article::objects.acount();
+  // exists = await Article.objects.filter(published=True).aexists()
+  const bool exists = co_await Article::objects.filter(A.status == Status::published).aexists();
+  std::cout << "got \"" << got.title << "\", get_or_create created: " << std::boolalpha << created
+            << ", total: " << total << ", any published: " << exists << '\n';
+  expect(same.id == mine.id && !created && total == 1 && !exists, "basic methods");
+
+  // # Bulk create
+  // articles = [Article(title=f"Article {i}", content="...") for i in range(100)]
+  // created = await Article.objects.abulk_create(articles)
+  section("bulk operations");
+  std::vector<Article> articles;
+  for (int i = 0; i < 100; ++i)
+    articles.push_back(Article{.title = "Article " + std::to_string(i), .slug = "article-" + std::to_string(i),
+                               .body = "...", .status = i % 3 == 0 ? Status::draft : Status::published,
+                               .views = i, .author = author});
+  std::vector<Article> made = co_await Article::objects.abulk_create(std::move(articles));
+  // # Bulk update: await Article.objects.filter(draft=True).aupdate(published=True)
+  const std::int64_t published_now =
+      co_await Article::objects.filter(A.status == Status::draft, A.views >= 90).aupdate(A.status = Status::published);
+  std::cout << "bulk-created " << made.size() << ", published " << published_now << " more drafts\n";
+  expect(made.size() == 100 && published_now == 4, "bulk create, then drafts 90, 93, 96 and 99 published");
+
+  // ## Iterating over querysets
+  section("list_articles");
+  std::vector<Article> listed = co_await list_articles();
+  std::cout << "first page of published articles: " << listed.size() << " items, e.g. "
+            << items(std::vector<Article>(listed.begin(), listed.begin() + 2)) << '\n';
+  expect(listed.size() == 20, "a page of 20");
+
+  // ## The N+1 problem and its fix
+  // needs relations (later issue): "author_name": article.author.username  (the N+1 loop)
+  // needs relations (later issue): Article.objects.select_related("author")[:20]
+  // needs relations (later issue): Article.objects.select_related("author").prefetch_related("tags")
+  // needs relations (later issue): BlogPost.objects.select_related("author")
+  //                                .prefetch_related("tags", "comments__author").aget(id=post_id)
+  // needs relations (later issue): return Article.objects.select_related("author").prefetch_related("tags")[:20]
+  // needs relations (later issue): Article.objects.select_related("author").aget(id=article_id) for ArticleSchema
+  // needs relations (later issue): ArticleViewSet.queryset = select_related("author").prefetch_related("tags")
+
+  section("pagination");
+  Page page = co_await list_articles_page(2, 20);
+  std::cout << "page " << page.page << " of " << page.pages << " (" << page.total << " published): "
+            << page.items.size() << " items, first \"" << page.items.at(0).title << "\"\n";
+  expect(page.pages == (page.total + 19) / 20 && page.items.size() == 20, "pagination");
+
+  section("aggregations");
+  const std::string stats = co_await article_stats();
+  std::cout << stats << '\n';
+  expect(stats.find("\"total\": 101") != std::string::npos, "101 articles");
+
+  // # Delete: deleted_count, _ = await Article.objects.filter(draft=True).adelete()
+  section("delete and update");
+  aorm::DeleteResult deleted = co_await Article::objects.filter(A.status == Status::draft).adelete();
+  // # Update: updated_count = await Article.objects.filter(draft=True).aupdate(published=True)
+  const std::int64_t updated =
+      co_await Article::objects.filter(A.status == Status::draft).aupdate(A.status = Status::published);
+  std::cout << "deleted " << deleted.total << " drafts; then " << updated << " drafts left to publish\n";
+  expect(updated == 0, "no drafts left");
+
+  section("transactions");
+  const Article& from = made[10];
+  const Article& to = made[11];
+  co_await transfer_funds(from.id, to.id, 5);
+  auto [from_after, to_after] = co_await aorm::gather(Article::objects.aget(A.pk == from.id),
+                                                      Article::objects.aget(A.pk == to.id));
+  std::cout << "moved 5: " << from.views << " -> " << from_after.views << ", " << to.views << " -> "
+            << to_after.views << '\n';
+  expect(from_after.views == from.views - 5 && to_after.views == to.views + 5, "transfer");
+
+  // ## Common mistakes
+  // WRONG: article = Article.objects.get(id=1)   RIGHT: article = await Article.objects.aget(id=1)
+  // WRONG: for article in Article.objects.all()  RIGHT: async for article in Article.objects.all()
+  // In C++ there is no blocking form to call by mistake: a query runs only when its Task is
+  // co_awaited, and iteration is `while (auto a = co_await stream.anext())`.
+  section("common mistakes, done right");
+  Article right = co_await Article::objects.aget(A.id == made[1].id);
+  std::int64_t n = 0;
+  auto all = Article::objects.all().aiterator();
+  while (auto a = co_await all.anext()) ++n;
+  std::cout << right.title << "; iterated " << n << " articles\n";
+  // needs relations (later issue): async for article in Article.objects.select_related("author")
+
+  co_await db.aclose();
+}
+
+}  // namespace
+}  // namespace seeds
+
+int main(int argc, char** argv) {
+  return seeds::run_example("seed_004", seeds::seed_004(argc > 1 ? argv[1] : "seed_004.db"));
+}

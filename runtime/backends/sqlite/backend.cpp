@@ -1,0 +1,265 @@
+#include "sqlite/backend.hpp"
+
+#include <sqlite3.h>
+
+#include <atomic>
+#include <string>
+
+#include "aorm/detail/loop.hpp"
+#include "aorm/errors.hpp"
+#include "sqlite/error.hpp"
+
+namespace aorm::detail::sqlite {
+namespace {
+
+/// Names the in-memory databases: each ":memory:" open gets its own.
+std::atomic<std::uint64_t> g_memory_databases{0};
+
+/// `co_await TakeConnection{backend}`: a free connection, at once when one is free, else
+/// after suspending until give_back() hands one over (FIFO). Raises OperationalError when
+/// the backend is closed. The awaiter lives in the awaiting frame while it is queued.
+struct TakeConnection {
+  SqliteBackend* backend;
+  SqliteBackend::Waiter waiter{};
+
+  bool await_ready() noexcept {
+    if (backend->closed()) return true;  // await_resume raises
+    waiter.granted = backend->try_take();
+    return waiter.granted != nullptr;
+  }
+  void await_suspend(std::coroutine_handle<> h) {
+    waiter.handle = h;
+    waiter.loop = EventLoop::current();
+    backend->enqueue(&waiter);
+  }
+  SqliteConnection* await_resume() const {
+    if (waiter.granted == nullptr)
+      throw OperationalError("the database is closed", {}, "sqlite");
+    return waiter.granted;
+  }
+};
+
+/// Gives a connection taken with TakeConnection back when the scope ends (on the loop).
+struct GiveBack {
+  SqliteBackend* backend;
+  SqliteConnection* conn;
+  GiveBack(SqliteBackend* b, SqliteConnection* c) noexcept : backend(b), conn(c) {}
+  GiveBack(const GiveBack&) = delete;
+  GiveBack& operator=(const GiveBack&) = delete;
+  ~GiveBack() { backend->give_back(conn); }
+};
+
+/// Suspends close() until every connection is back and no cursor is open.
+struct DrainAwaiter {
+  SqliteBackend::Waiter* slot;
+  bool* waiting;
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> h) noexcept {
+    slot->handle = h;
+    slot->loop = EventLoop::current();
+    *waiting = true;
+  }
+  void await_resume() const noexcept {}
+};
+
+/// A forward-only cursor. Holds the statement (SQL + params, which the bound statement
+/// references), the prepared statement and, unless it runs on a pinned connection, the
+/// lease of its connection. Steps run on the connection's thread.
+class SqliteCursor final : public Cursor {
+ public:
+  SqliteCursor(std::shared_ptr<SqliteBackend> backend, ConnectionLease lease, SqliteConnection* conn,
+               Statement stmt)
+      : backend_(std::move(backend)), lease_(std::move(lease)), conn_(conn), stmt_(std::move(stmt)) {
+    backend_->cursor_opened();
+  }
+
+  ~SqliteCursor() override {
+    if (prepared_) {
+      if (conn_->worker) {
+        // Reset on the connection's thread; the worker's FIFO runs it before any later
+        // job on this connection (the lease is given back just below).
+        auto p = std::make_shared<CachedStmt>(std::move(prepared_));
+        conn_->worker->submit([p] { p->reset(); });
+      } else {
+        prepared_.reset();
+      }
+    }
+    lease_ = ConnectionLease{};
+    backend_->cursor_closed();
+  }
+
+  /// Prepares and binds (on the connection's thread).
+  void start() { prepared_ = conn_->start(stmt_); }
+
+  Task<bool> fetch(std::size_t max_rows, RowSink sink) override {
+    if (done_) co_return false;
+    auto step = [this, max_rows, sink]() -> bool {
+      Row row(prepared_.get());
+      for (std::size_t n = 0; n < max_rows; ++n) {
+        const int rc = sqlite3_step(prepared_.get());
+        if (rc == SQLITE_ROW) {
+          sink(row);
+        } else if (rc == SQLITE_DONE) {
+          done_ = true;
+          return false;
+        } else {
+          done_ = true;
+          throw_error(conn_->handle(), rc, stmt_.sql);
+        }
+      }
+      return true;
+    };
+    if (conn_->worker) co_return co_await run_on(*conn_->worker, step);
+    co_return step();
+  }
+
+ private:
+  std::shared_ptr<SqliteBackend> backend_;
+  ConnectionLease lease_;
+  SqliteConnection* conn_;
+  Statement stmt_;
+  CachedStmt prepared_;
+  bool done_ = false;
+};
+
+}  // namespace
+
+Task<std::shared_ptr<SqliteBackend>> SqliteBackend::open(std::string target, int pool_size,
+                                                         Execution execution,
+                                                         std::chrono::milliseconds busy_timeout) {
+  std::shared_ptr<SqliteBackend> b(new SqliteBackend());
+  b->execution_ = execution;
+  ConnectionConfig cfg;
+  cfg.busy_timeout = busy_timeout;
+  const bool memory = target == ":memory:";
+  if (memory) {
+    // The memdb VFS shares a database whose name starts with '/' among the connections of
+    // this process, and locks it like a file (so busy_timeout applies, unlike with
+    // shared-cache ":memory:" which fails at once with SQLITE_LOCKED). It lives while one
+    // connection is open: the pool keeps them all open until close().
+    cfg.target = "file:/aorm-mem-" + std::to_string(++g_memory_databases) + "?vfs=memdb";
+    cfg.uri = true;
+    cfg.wal = false;
+  } else {
+    cfg.target = std::move(target);
+  }
+  const int n = pool_size > 0 ? pool_size : (memory || execution == Execution::inline_ ? 1 : 4);
+  b->conns_.reserve(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    auto c = std::make_unique<SqliteConnection>();
+    if (execution == Execution::workers) {
+      c->worker = std::make_unique<WorkerThread>();
+      SqliteConnection* raw = c.get();
+      co_await run_on(*c->worker, [raw, &cfg] { raw->open(cfg); });
+    } else {
+      c->open(cfg);
+    }
+    b->free_.push_back(c.get());
+    b->conns_.push_back(std::move(c));
+  }
+  co_return b;
+}
+
+SqliteBackend::~SqliteBackend() = default;  // connections join their workers and close
+
+SqliteConnection* SqliteBackend::try_take() noexcept {
+  if (free_.empty()) return nullptr;
+  SqliteConnection* c = free_.back();
+  free_.pop_back();
+  return c;
+}
+
+void SqliteBackend::give_back(SqliteConnection* c) noexcept {
+  if (!waiters_.empty()) {
+    Waiter* w = waiters_.front();
+    waiters_.pop_front();
+    w->granted = c;
+    // Resume on a later turn of the loop, not from here: give_back runs inside other
+    // tasks' scope exits and lease destructors.
+    w->loop->schedule(w->handle);
+    return;
+  }
+  free_.push_back(c);
+  maybe_finish_close();
+}
+
+void SqliteBackend::cursor_closed() noexcept {
+  --open_cursors_;
+  maybe_finish_close();
+}
+
+void SqliteBackend::maybe_finish_close() noexcept {
+  if (close_waiting_ && free_.size() == conns_.size() && open_cursors_ == 0) {
+    close_waiting_ = false;
+    close_waiter_.loop->schedule(close_waiter_.handle);
+  }
+}
+
+void SqliteBackend::throw_closed() const {
+  throw OperationalError("the database is closed", {}, "sqlite");
+}
+
+BackendStats SqliteBackend::stats() const noexcept {
+  BackendStats s;
+  for (const auto& c : conns_) {
+    s.prepares += c->cache().stats().prepares.load(std::memory_order_relaxed);
+    s.cache_hits += c->cache().stats().hits.load(std::memory_order_relaxed);
+  }
+  return s;
+}
+
+Task<ExecResult> SqliteBackend::execute(const Statement& stmt, RowSink sink, Connection* pinned) {
+  if (pinned != nullptr) {
+    // Inside a transaction: the lease is held by atomic(); never wait for the pool.
+    auto* c = static_cast<SqliteConnection*>(pinned);
+    if (c->worker) co_return co_await run_on(*c->worker, [c, &stmt, sink] { return c->run(stmt, sink); });
+    co_return c->run(stmt, sink);
+  }
+  SqliteConnection* c = co_await TakeConnection{this};
+  GiveBack back{this, c};
+  if (c->worker) co_return co_await run_on(*c->worker, [c, &stmt, sink] { return c->run(stmt, sink); });
+  co_return c->run(stmt, sink);
+}
+
+Task<ConnectionLease> SqliteBackend::acquire() {
+  SqliteConnection* c = co_await TakeConnection{this};
+  std::shared_ptr<SqliteBackend> self = shared_from_this();
+  std::shared_ptr<void> token(static_cast<void*>(c), [self](void* p) {
+    self->give_back(static_cast<SqliteConnection*>(p));
+  });
+  co_return ConnectionLease(std::move(token), c);
+}
+
+Task<std::unique_ptr<Cursor>> SqliteBackend::open_cursor(Statement stmt, Connection* pinned) {
+  ConnectionLease lease;
+  auto* c = static_cast<SqliteConnection*>(pinned);
+  if (c == nullptr) {
+    lease = co_await acquire();
+    c = static_cast<SqliteConnection*>(lease.get());
+  }
+  auto cursor = std::make_unique<SqliteCursor>(shared_from_this(), std::move(lease), c, std::move(stmt));
+  SqliteCursor* raw = cursor.get();
+  if (c->worker)
+    co_await run_on(*c->worker, [raw] { raw->start(); });
+  else
+    raw->start();
+  co_return std::unique_ptr<Cursor>(std::move(cursor));
+}
+
+Task<void> SqliteBackend::close() {
+  if (closed_) co_return;
+  closed_ = true;  // from now on TakeConnection raises
+  if (free_.size() != conns_.size() || open_cursors_ != 0)
+    co_await DrainAwaiter{&close_waiter_, &close_waiting_};
+  for (auto& c : conns_) {
+    if (c->worker) {
+      SqliteConnection* raw = c.get();
+      co_await run_on(*c->worker, [raw] { raw->close(); });
+      c->worker.reset();
+    } else {
+      c->close();
+    }
+  }
+}
+
+}  // namespace aorm::detail::sqlite

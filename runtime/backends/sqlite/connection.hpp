@@ -1,0 +1,84 @@
+// One SQLite connection: the RAII sqlite3 handle, its statement cache and (for the workers
+// policy) the worker thread that owns it.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "aorm/detail/backend.hpp"
+#include "aorm/value.hpp"
+#include "sqlite/statement.hpp"
+
+struct sqlite3;
+
+namespace aorm::detail {
+class WorkerThread;
+}
+
+namespace aorm::detail::sqlite {
+
+/// Owns one sqlite3*; closes it on destruction. Move-only.
+class DbHandle {
+ public:
+  DbHandle() noexcept = default;
+  explicit DbHandle(sqlite3* db) noexcept : db_(db) {}
+  DbHandle(DbHandle&& o) noexcept : db_(std::exchange(o.db_, nullptr)) {}
+  DbHandle& operator=(DbHandle&& o) noexcept;
+  DbHandle(const DbHandle&) = delete;
+  DbHandle& operator=(const DbHandle&) = delete;
+  ~DbHandle();
+
+  sqlite3* get() const noexcept { return db_; }
+
+  /// Opens `target` (a file path, or a `file:` URI when `uri`) read-write, creating it,
+  /// in multi-thread mode (the connection is used by one thread at a time). Raises
+  /// OperationalError naming the target when it cannot be opened.
+  static DbHandle open(const std::string& target, bool uri);
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+/// Where a connection's statements run and how it was configured.
+struct ConnectionConfig {
+  std::string target;  // path or URI
+  bool uri = false;
+  bool wal = true;     // files: journal_mode=WAL
+  std::chrono::milliseconds busy_timeout{5000};
+};
+
+/// A pooled connection. Its sqlite3 handle and statement cache are touched only by the
+/// thread that runs its statements: `worker` when set (every job is submitted there, FIFO,
+/// so jobs on one connection never overlap), else the event loop thread.
+class SqliteConnection final : public Connection {
+ public:
+  SqliteConnection();
+  ~SqliteConnection() override;
+
+  /// Opens the handle and applies the pragmas (foreign_keys=ON, synchronous=NORMAL, WAL for
+  /// files, the busy timeout). Runs on the connection's thread.
+  void open(const ConnectionConfig& cfg);
+
+  /// Runs `stmt` to completion, calling `sink` for each row. Runs on the connection's thread.
+  /// rows_affected is 0 unless the statement changed rows.
+  ExecResult run(const Statement& stmt, RowSink sink);
+
+  /// A ready-to-step statement for `stmt` (bound; params must outlive it).
+  CachedStmt start(const Statement& stmt);
+
+  /// Finalizes cached statements and closes the handle. Runs on the connection's thread.
+  void close() noexcept;
+
+  sqlite3* handle() const noexcept { return db_.get(); }
+  StatementCache& cache() noexcept { return cache_; }
+
+  std::unique_ptr<WorkerThread> worker;  // null for the inline policy
+
+ private:
+  DbHandle db_;          // declared before cache_: statements are finalized first
+  StatementCache cache_;
+};
+
+}  // namespace aorm::detail::sqlite

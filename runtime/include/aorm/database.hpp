@@ -1,0 +1,172 @@
+// aorm/database.hpp — opening databases, the Database handle, transactions (API.md §6).
+//
+//   aorm::Database db = co_await aorm::aconnect("sqlite:blog.db");
+//   co_await db.acreate_tables(blog::app);
+//   co_await db.aexecute("UPDATE blog_article SET views = ? WHERE id = ?", 0, 7);
+//   co_await aorm::atomic([&]() -> aorm::Task<void> { ... });   // BEGIN IMMEDIATE ... COMMIT
+//
+// Databases are registered under an alias ("default" unless ConnectOptions::alias says
+// otherwise); the query layer finds them with detail::database(alias). The alias is
+// released by aclose() or when the last handle goes away.
+#pragma once
+
+#include <chrono>
+#include <concepts>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include "aorm/detail/backend.hpp"
+#include "aorm/detail/context.hpp"
+#include "aorm/errors.hpp"
+#include "aorm/meta.hpp"
+#include "aorm/task.hpp"
+#include "aorm/types.hpp"
+#include "aorm/value.hpp"
+
+namespace aorm {
+
+/// Where a SQLite connection's statements run.
+enum class Execution {
+  workers,  // each connection has its own worker thread; the loop never blocks on SQLite
+  inline_,  // statements run synchronously on the loop thread (lowest latency; a busy
+            // database blocks the loop for up to busy_timeout)
+};
+
+/// Options of aconnect(). Trivially destructible on purpose (g++ 12 destroys a braced
+/// temporary inside a co_await twice: TOOLCHAIN.md, bug 2), so `alias` is a view: it must
+/// outlive the aconnect() call (a string literal, or a string alive until the co_await ends).
+struct ConnectOptions {
+  int pool_size = 0;  // 0: backend default (sqlite file: 4 with workers, 1 inline; :memory: 1)
+  std::string_view alias = "default";
+  Execution execution = Execution::workers;
+  std::chrono::milliseconds busy_timeout{5000};
+};
+static_assert(std::is_trivially_destructible_v<ConnectOptions>);
+
+class Database;
+
+namespace detail {
+struct DatabaseState;
+/// The open database registered under `alias`; ConfigError naming the alias when none is.
+Database database(std::string_view alias);
+/// The one way the query layer runs SQL: on the pinned connection when the current context
+/// holds a transaction on this database, else on a pooled one. Logs (AORM_LOG_SQL=1) and
+/// feeds every live QueryCapture. `db` and `stmt` must stay alive until the task completes.
+Task<ExecResult> execute(const Database& db, const Statement& stmt, RowSink sink = {});
+/// Opens a cursor (same routing, logging and capture as execute()).
+Task<std::unique_ptr<Cursor>> open_cursor(const Database& db, Statement stmt);
+Task<std::int64_t> execute_rows(Database db, Statement stmt);
+Task<void> atomic_impl(std::optional<Database> db, std::function<Task<void>()> body);
+}  // namespace detail
+
+/// A cheap, copyable handle to an open database (a connection pool). Copies share the pool.
+/// A default-constructed handle refers to no database (every call raises ConfigError).
+class Database {
+ public:
+  Database() = default;
+
+  /// The SQL dialect of the backend.
+  Dialect dialect() const;
+  /// The alias it was opened under ("default" unless given).
+  std::string_view alias() const;
+
+  /// Waits for statements in flight, closes every connection and releases the alias.
+  /// Later calls on any copy of this handle raise OperationalError. Idempotent.
+  Task<void> aclose() const;
+
+  /// Runs one raw SQL statement with `?` placeholders bound to `params` (each converted
+  /// with aorm::to_value) and returns the number of rows it changed.
+  template <class... P>
+  Task<std::int64_t> aexecute(std::string sql, const P&... params) const {
+    Statement stmt{std::move(sql), {}};
+    stmt.params.reserve(sizeof...(P));
+    (stmt.params.push_back(to_value(params)), ...);
+    return detail::execute_rows(*this, std::move(stmt));
+  }
+
+  /// Executes `app`'s DDL for this database's dialect, all in one transaction.
+  Task<void> acreate_tables(const App& app) const;
+
+  /// The backend (for the query layer and tests).
+  std::shared_ptr<detail::Backend> backend() const;
+  /// Same, without touching the reference count (valid while this handle lives).
+  detail::Backend* backend_ptr() const;
+
+  explicit operator bool() const noexcept { return state_ != nullptr; }
+  friend bool operator==(const Database& a, const Database& b) noexcept { return a.state_ == b.state_; }
+
+ private:
+  friend struct detail::DatabaseState;
+  friend Task<Database> aconnect(std::string url, ConnectOptions opts);
+  friend Database detail::database(std::string_view alias);
+  explicit Database(std::shared_ptr<detail::DatabaseState> s) noexcept : state_(std::move(s)) {}
+  const detail::DatabaseState& state() const;
+
+  std::shared_ptr<detail::DatabaseState> state_;
+};
+
+/// Opens a database: "sqlite:PATH" (also "sqlite:///abs/path"), "sqlite::memory:" (a
+/// private in-memory database shared by the pool's connections), or
+/// "postgresql://user@host:port/db" (when built with AORM_WITH_POSTGRES). Registers it under
+/// opts.alias. Raises ConfigError for a malformed URL, an unknown scheme, or an alias that
+/// is already open; OperationalError when the database cannot be opened.
+Task<Database> aconnect(std::string url, ConnectOptions opts = {});
+
+namespace detail {
+template <class T>
+struct task_value;
+template <class T>
+struct task_value<Task<T>> {
+  using type = T;
+};
+template <class Fn>
+using atomic_result_t = typename task_value<std::invoke_result_t<Fn&>>::type;
+
+template <class Fn>
+Task<atomic_result_t<Fn>> atomic_returning(std::optional<Database> db, Fn fn) {
+  std::optional<atomic_result_t<Fn>> out;
+  std::function<Task<void>()> body = [&out, &fn]() -> Task<void> { out.emplace(co_await fn()); };
+  co_await atomic_impl(std::move(db), std::move(body));
+  co_return std::move(*out);
+}
+
+template <class Fn>
+auto run_atomic(std::optional<Database> db, Fn fn) {
+  if constexpr (std::is_void_v<atomic_result_t<Fn>>) {
+    return atomic_impl(std::move(db), std::function<Task<void>()>(std::move(fn)));
+  } else {
+    return atomic_returning(std::move(db), std::move(fn));
+  }
+}
+}  // namespace detail
+
+/// Runs `fn()` (a callable returning Task<void> or Task<T>) in a transaction on `db`:
+/// BEGIN IMMEDIATE on a leased connection, every query awaited inside (however deep) runs
+/// on that connection, COMMIT when fn completes, ROLLBACK and rethrow when it throws.
+/// Nested atomic() on the same database makes a SAVEPOINT (rolled back alone on an
+/// exception). Returns fn's value.
+template <class Fn>
+  requires std::invocable<Fn&>
+auto atomic(Database db, Fn fn) {
+  return detail::run_atomic(std::optional<Database>(std::move(db)), std::move(fn));
+}
+
+/// atomic() on the database of the enclosing transaction, else on the "default" database.
+template <class Fn>
+  requires std::invocable<Fn&>
+auto atomic(Fn fn) {
+  return detail::run_atomic(std::nullopt, std::move(fn));
+}
+
+/// Runs `fn` after the outermost transaction of the current task commits; never when it
+/// rolls back (a rolled-back savepoint discards the callbacks registered inside it).
+/// Outside any transaction, runs `fn` now.
+void on_commit(std::function<void()> fn);
+
+}  // namespace aorm

@@ -1,0 +1,267 @@
+// aorm/detail/loop.hpp — the event loop that aorm::run() drives, and worker threads.
+//
+// Threads: one EventLoop per thread at a time, created by aorm::run() on the calling
+// thread ("the loop thread"); every coroutine of that run() is resumed on it, so user code
+// has no data races. Blocking work (SQLite calls) runs on WorkerThreads; it comes back to
+// the loop thread with EventLoop::post(), which is the only thread-safe member.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <coroutine>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <queue>
+#include <thread>
+#include <type_traits>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace aorm::detail {
+
+class SpawnState;
+
+/// An fd closed on destruction. Move-only.
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd = -1) noexcept : fd_(fd) {}
+  FileDescriptor(FileDescriptor&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  FileDescriptor& operator=(FileDescriptor&& other) noexcept;
+  ~FileDescriptor();
+  int get() const noexcept { return fd_; }
+
+ private:
+  int fd_;
+};
+
+/// The event loop: a ready queue, timers, a thread-safe queue of handles posted by other
+/// threads (woken through an eventfd) and an epoll set of watched file descriptors.
+///
+/// Threads: constructed, run and destroyed on one thread, the loop thread; every member
+/// except post() must be called there. Coroutines are only ever resumed on it.
+///
+/// Destruction with work pending (what happens when the main task finishes while other
+/// tasks are still suspended, like asyncio.run() cancelling what is left):
+///   1. it waits (blocking) for every post() announced with expect_post(), i.e. for work
+///      that other threads are doing on behalf of suspended tasks (run_on), because that
+///      work writes into the tasks' frames; the posted handles are not resumed;
+///   2. it destroys the frame of every spawned task still running, which destroys every
+///      task that task was awaiting; nothing is resumed, destructors of the frames' locals
+///      run (so nothing leaks);
+///   3. pending timers, ready handles and watches are dropped without being called.
+/// Tasks never see an error; they simply never resume.
+class EventLoop {
+ public:
+  using Clock = std::chrono::steady_clock;
+  /// Called on the loop thread with the epoll events (EPOLLIN, EPOLLOUT, EPOLLERR, ...).
+  using WatchCallback = std::function<void(std::uint32_t events)>;
+
+  /// Makes this the loop of the calling thread. Raises std::logic_error when the thread
+  /// already has one (aorm::run() inside a task), std::system_error when the kernel
+  /// refuses an epoll or eventfd descriptor.
+  EventLoop();
+  ~EventLoop();
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  /// The loop of the calling thread; null outside aorm::run().
+  static EventLoop* current() noexcept;
+  /// current(), or std::logic_error naming `what` ("aorm::sleep") when there is none.
+  static EventLoop& require_current(const char* what);
+
+  /// Resumes `main` and then whatever becomes ready, until `main` is done. Raises
+  /// std::logic_error when `main` is suspended and nothing can ever resume it (no ready
+  /// handle, timer, watch or announced post): a deadlock.
+  void run_until_done(std::coroutine_handle<> main);
+
+  /// Resumes `h` on a later turn of the loop, after the handles already scheduled.
+  void schedule(std::coroutine_handle<> h);
+  /// Resumes `h` once `deadline` has passed; timers fire in deadline order, equal
+  /// deadlines in the order they were added.
+  void resume_at(Clock::time_point deadline, std::coroutine_handle<> h);
+
+  /// Announces that another thread will call post() once, for work started by this loop.
+  /// The loop's destructor waits for every announced post (see the class comment).
+  void expect_post() noexcept { ++expected_posts_; }
+  /// Thread-safe: resumes `h` on the loop thread. Every call must have been announced
+  /// by one expect_post() on the loop thread (run_on() does both). Whatever the posting
+  /// thread wrote before post() is visible to `h` when it resumes.
+  void post(std::coroutine_handle<> h);
+
+  /// Calls `callback` on the loop thread whenever `fd` is ready for `events` (EPOLLIN,
+  /// EPOLLOUT, ...; level-triggered). Watching a watched fd replaces its events and callback.
+  /// Raises std::system_error when epoll rejects the fd.
+  void watch(int fd, std::uint32_t events, WatchCallback callback);
+  /// Stops watching `fd` (no effect when not watched). Allowed inside its own callback.
+  void unwatch(int fd) noexcept;
+
+  /// Spawned tasks still running: the loop owns them (see spawn() in runtime.hpp).
+  void adopt(SpawnState& task) noexcept;
+  void release(SpawnState& task) noexcept;
+
+ private:
+  struct Timer {
+    Clock::time_point deadline;
+    std::uint64_t sequence;
+    std::coroutine_handle<> handle;
+    friend bool operator>(const Timer& a, const Timer& b) noexcept {
+      return a.deadline != b.deadline ? a.deadline > b.deadline : a.sequence > b.sequence;
+    }
+  };
+  struct Watch {
+    WatchCallback callback;
+    std::uint32_t generation;
+  };
+
+  int timeout_ms() const;
+  void poll_events(int timeout_ms);
+  void take_posted();
+  void fire_timers();
+  bool run_ready(std::coroutine_handle<> main);
+
+  FileDescriptor epoll_;
+  FileDescriptor wake_;  // eventfd written by post() when the posted queue was empty
+  std::vector<std::coroutine_handle<>> ready_, running_;
+  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
+  std::uint64_t timer_sequence_ = 0;
+  std::unordered_map<int, std::shared_ptr<Watch>> watches_;
+  std::uint32_t watch_generation_ = 0;
+  std::size_t expected_posts_ = 0;
+  SpawnState* spawned_ = nullptr;  // intrusive list of running spawned tasks
+
+  std::mutex posted_mutex_;                      // guards posted_ and the wake_ write
+  std::vector<std::coroutine_handle<>> posted_;  // written by any thread
+  std::vector<std::coroutine_handle<>> taken_;   // loop thread: spare buffer for posted_
+};
+
+/// One thread running jobs in FIFO order. Owned by whoever constructs it (the SQLite
+/// backend, one per connection).
+///
+/// Threads: submit() may be called from any thread, concurrently; jobs run one at a
+/// time on the worker thread. The destructor (any thread but the worker; not concurrently
+/// with submit) runs every job already queued, then joins.
+class WorkerThread {
+ public:
+  /// An intrusive job: the queue allocates nothing. The submitter keeps it alive until
+  /// run() is called; the worker does not touch it after run() returns or starts to
+  /// destroy it, so run() may free it (or let another thread free it).
+  class Job {
+   public:
+    virtual void run() noexcept = 0;
+
+   protected:
+    ~Job() = default;
+
+   private:
+    friend class WorkerThread;
+    Job* next_ = nullptr;
+  };
+
+  WorkerThread();
+  ~WorkerThread();
+  WorkerThread(const WorkerThread&) = delete;
+  WorkerThread& operator=(const WorkerThread&) = delete;
+
+  void submit(Job& job) noexcept;
+  /// Queues `fn` (one allocation). An exception escaping `fn` calls std::terminate, as
+  /// it would on a std::thread.
+  void submit(std::function<void()> fn);
+
+  std::thread::id id() const noexcept { return thread_.get_id(); }
+
+ private:
+  void main();
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  Job* head_ = nullptr;  // FIFO: pop at head_, push at tail_; guarded by mutex_
+  Job* tail_ = nullptr;
+  bool stopping_ = false;
+  std::thread thread_;  // last: starts after the members above exist
+};
+
+/// The value of a function call, or what it threw; T may be void or a reference.
+template <class T>
+class Outcome {
+ public:
+  template <class F>
+  void capture(F& fn) noexcept {
+    try {
+      if constexpr (std::is_void_v<T>)
+        fn();
+      else if constexpr (std::is_reference_v<T>)
+        value_ = std::addressof(fn());
+      else
+        value_.emplace(fn());
+    } catch (...) {
+      exception_ = std::current_exception();
+    }
+  }
+  T take() {
+    if (exception_) std::rethrow_exception(exception_);
+    if constexpr (std::is_void_v<T>)
+      return;
+    else if constexpr (std::is_reference_v<T>)
+      return *value_;
+    else
+      return std::move(*value_);
+  }
+
+ private:
+  using Storage = std::conditional_t<std::is_void_v<T>, bool,
+                                     std::conditional_t<std::is_reference_v<T>,
+                                                        std::remove_reference_t<T>*, std::optional<T>>>;
+  Storage value_{};
+  std::exception_ptr exception_;
+};
+
+/// The awaiter of run_on(): it is itself the worker job (no allocation). It lives in the
+/// awaiting coroutine's frame, which stays suspended until the job has posted it back.
+template <class F>
+class RunOnWorker final : public WorkerThread::Job {
+ public:
+  using Result = std::invoke_result_t<F&>;
+
+  RunOnWorker(WorkerThread& worker, F fn) : worker_(worker), fn_(std::move(fn)) {}
+  RunOnWorker(const RunOnWorker&) = delete;
+  RunOnWorker& operator=(const RunOnWorker&) = delete;
+
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> awaiting) {
+    loop_ = &EventLoop::require_current("aorm::detail::run_on");
+    awaiting_ = awaiting;
+    loop_->expect_post();
+    worker_.submit(*this);
+  }
+  Result await_resume() { return outcome_.take(); }
+
+ private:
+  void run() noexcept override {  // on the worker thread
+    outcome_.capture(fn_);
+    EventLoop* loop = loop_;
+    std::coroutine_handle<> awaiting = awaiting_;
+    loop->post(awaiting);  // *this may be destroyed from here on (the frame resumes)
+  }
+
+  WorkerThread& worker_;
+  F fn_;
+  EventLoop* loop_ = nullptr;
+  std::coroutine_handle<> awaiting_;
+  Outcome<Result> outcome_;
+};
+
+/// `co_await run_on(worker, fn)`: calls fn() on `worker`, then resumes the awaiting task
+/// on the loop thread with fn's result, or rethrows what fn threw. fn runs on another
+/// thread: it must not touch loop-thread state, and current_context() there is null.
+/// Raises std::logic_error outside aorm::run().
+template <class F>
+RunOnWorker<std::decay_t<F>> run_on(WorkerThread& worker, F&& fn) {
+  return RunOnWorker<std::decay_t<F>>(worker, std::forward<F>(fn));
+}
+
+}  // namespace aorm::detail

@@ -1,0 +1,105 @@
+// aorm/detail/sql/compiler.hpp — turns a query description plus ModelMeta into SQL text and
+// bound parameters for one dialect.
+//
+// Identifiers are always quoted; every value is a parameter (`?` for sqlite, `$n` for
+// postgres). The compiler is plain code over ModelMeta: it never names a model type.
+//
+// SQLite needs two SQL functions that it does not have built in; the SQLite backend
+// registers them on every connection:
+//   aorm_lower(x)        Unicode-aware lower case of a text value (NULL for NULL); used by
+//                        the i-lookups so that they fold non-ASCII letters too.
+//   regexp(pattern, x)   what `x REGEXP pattern` calls: 1 when std::regex (ECMAScript)
+//                        finds `pattern` in `x`, else 0; NULL when either is NULL. A pattern
+//                        starting with "(?i)" is matched case-insensitively (icase) without
+//                        those four characters (used by iregex).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "aorm/detail/sql/node.hpp"
+#include "aorm/meta.hpp"
+#include "aorm/value.hpp"
+
+namespace aorm::detail::sql {
+
+/// One ORDER BY term.
+struct OrderTerm {
+  NodePtr expr;
+  bool desc = false;
+};
+
+/// select_for_update() options.
+struct ForUpdate {
+  bool enabled = false;
+  bool nowait = false;
+  bool skip_locked = false;
+};
+
+/// Everything a SELECT over one model needs. Copied (cheaply: nodes are shared) by each
+/// QuerySet builder call.
+struct Query {
+  const ModelMeta* meta = nullptr;
+  NodePtr where;                       // null: every row
+  bool order_set = false;              // order_by() was called (with no terms: unordered)
+  std::vector<OrderTerm> order;        // used when order_set; else meta->ordering
+  bool distinct = false;
+  std::int64_t offset = 0;
+  std::optional<std::int64_t> limit;   // none: no LIMIT
+  std::vector<int> columns;            // only()/defer(): model columns selected; empty: all
+  std::vector<NodePtr> projection;     // values(): expressions selected instead of the model
+  std::vector<NodePtr> annotations;    // annotate(): aggregates appended, grouped by the
+                                       // projection (or by the primary key without one)
+  ForUpdate for_update;
+
+  bool sliced() const noexcept { return offset != 0 || limit.has_value(); }
+  /// True when the WHERE is provably false: no statement needs to run.
+  bool never() const noexcept { return is_false(where); }
+  /// Model columns a row query selects, in select order.
+  std::vector<int> selected_columns() const;
+  /// The ORDER BY terms in effect (explicit, else Meta.ordering).
+  std::vector<OrderTerm> effective_order() const;
+};
+
+/// INSERT options (abulk_create).
+struct InsertOptions {
+  bool ignore_conflicts = false;
+  bool update_conflicts = false;
+  std::vector<int> unique_columns;  // ON CONFLICT (...) target
+  std::vector<int> update_columns;  // DO UPDATE SET c = excluded.c
+  bool returning_pk = true;
+};
+
+/// SELECT of the rows (model columns, or projection + annotations).
+Statement select(const Query& q, Dialect d);
+/// SELECT COUNT(*) — over a subquery when sliced or distinct.
+Statement count(const Query& q, Dialect d);
+/// SELECT 1 ... LIMIT 1.
+Statement exists(const Query& q, Dialect d);
+/// SELECT agg1, agg2, ... over the query's rows (a subquery when sliced or distinct).
+Statement aggregate(const Query& q, std::span<const NodePtr> aggregates, Dialect d);
+/// UPDATE table SET col = expr, ... WHERE ...
+Statement update(const Query& q, std::span<const std::pair<int, NodePtr>> sets, Dialect d);
+/// DELETE FROM table WHERE ...
+Statement remove(const Query& q, Dialect d);
+/// DELETE FROM link table WHERE source IN (SELECT pk ... WHERE ...)
+Statement remove_links(const Query& q, const ManyToManyMeta& m2m, Dialect d);
+/// INSERT INTO table (columns) VALUES (...), ... [ON CONFLICT ...] [RETURNING pk];
+/// `values` holds `rows` × `columns.size()` values, row by row.
+Statement insert(const ModelMeta& m, std::span<const int> columns, std::vector<Value> values,
+                 std::size_t rows, const InsertOptions& opts, Dialect d);
+/// UPDATE table SET c = CASE WHEN pk = ? THEN ? ... END, ... WHERE pk IN (...), like
+/// Django's bulk_update. `values[r * columns.size() + k]` is row r's value of columns[k].
+Statement bulk_update(const ModelMeta& m, std::span<const int> columns,
+                      std::span<const Value> pks, std::span<const Value> values, Dialect d);
+/// EXPLAIN QUERY PLAN (sqlite) / EXPLAIN (postgres) of select(q).
+Statement explain(const Query& q, Dialect d);
+
+/// `"name"` with embedded quotes doubled.
+std::string quote(std::string_view identifier);
+
+}  // namespace aorm::detail::sql

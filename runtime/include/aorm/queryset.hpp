@@ -1,0 +1,946 @@
+// aorm/queryset.hpp — QuerySet<T>, Manager<T> and the instance helpers (API.md §4).
+//
+//   auto qs = Article::objects.filter(Article::f.status == "published").order_by(Article::f.views.desc());
+//   std::vector<Article> top = co_await qs.limit(10).alist();
+//   std::int64_t n = co_await qs.acount();
+//
+// A QuerySet is a cheap immutable handle (one shared_ptr) to a query description; every
+// builder call returns a new QuerySet and leaves the old one as it was. Nothing runs until
+// a terminal method (a*) is awaited. A terminal method's task owns a reference to the query
+// state, so it may be stored and awaited after the QuerySet that made it is gone.
+//
+// QuerySet<T, Row>: Row is T for model rows, std::tuple<...> after values()/annotate(), or
+// one column's type after values_list(col).
+//
+// Not in this issue (relations): select_related, prefetch_related, lookups across
+// relations; they are absent rather than stubbed. only()/defer() leave the deferred members
+// at their default values (aorm has no lazy per-field loading).
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <ranges>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "aorm/database.hpp"
+#include "aorm/detail/backend.hpp"
+#include "aorm/detail/sql/compiler.hpp"
+#include "aorm/errors.hpp"
+#include "aorm/expr.hpp"
+#include "aorm/meta.hpp"
+#include "aorm/task.hpp"
+#include "aorm/types.hpp"
+#include "aorm/value.hpp"
+
+namespace aorm {
+
+template <class T, class Row = T>
+class QuerySet;
+
+/// A list of columns of model M: `{Article::f.title, Article::f.views}`. Fixed capacity and
+/// trivially destructible, so it can sit in option structs built inside a co_await
+/// (TOOLCHAIN.md, g++ bug 2).
+template <class M>
+struct ColumnList {
+  static constexpr int capacity = 32;
+  std::array<int, capacity> columns{};
+  int size = 0;
+
+  constexpr ColumnList() noexcept = default;
+  template <class... F>
+    requires(sizeof...(F) > 0 && (std::same_as<typename F::model_type, M> && ...))
+  constexpr ColumnList(const F&... fields) noexcept  // NOLINT: built from a braced list
+      : columns{fields.column()...}, size(static_cast<int>(sizeof...(F))) {
+    static_assert(sizeof...(F) <= capacity, "aorm::ColumnList holds at most 32 columns");
+  }
+  std::vector<int> to_vector() const { return {columns.begin(), columns.begin() + size}; }
+};
+
+/// abulk_create() options (Django's bulk_create arguments).
+template <class M>
+struct BulkCreateOptions {
+  std::size_t batch_size = 0;  // 0: as many rows per INSERT as the parameter limit allows
+  bool ignore_conflicts = false;
+  bool update_conflicts = false;
+  ColumnList<M> unique_fields;  // update_conflicts: the conflict target
+  ColumnList<M> update_fields;  // update_conflicts: the columns overwritten
+};
+
+/// abulk_update() options.
+struct BulkUpdateOptions {
+  std::size_t batch_size = 0;  // 0: as many rows per UPDATE as the parameter limit allows
+};
+
+/// select_for_update() options (PostgreSQL; SQLite's write transactions lock the file).
+struct ForUpdateOptions {
+  bool nowait = false;
+  bool skip_locked = false;
+};
+
+/// aorm::defaults(assigns...) / aorm::create_defaults(assigns...) for aget_or_create and
+/// aupdate_or_create.
+template <class M, bool Create>
+struct DefaultsOf {
+  std::vector<std::pair<int, detail::NodePtr>> sets;
+};
+template <class M>
+using Defaults = DefaultsOf<M, false>;
+template <class M>
+using CreateDefaults = DefaultsOf<M, true>;
+
+template <class M, class... Ms>
+  requires(std::same_as<M, Ms> && ...)
+Defaults<M> defaults(const Assignment<M>& first, const Assignment<Ms>&... rest) {
+  return {{{first.column, first.value}, {rest.column, rest.value}...}};
+}
+template <class M, class... Ms>
+  requires(std::same_as<M, Ms> && ...)
+CreateDefaults<M> create_defaults(const Assignment<M>& first, const Assignment<Ms>&... rest) {
+  return {{{first.column, first.value}, {rest.column, rest.value}...}};
+}
+
+namespace detail {
+
+/// What a QuerySet holds: the SQL description and where to run it.
+struct QueryState {
+  sql::Query query;
+  std::optional<Database> db;  // on(db)
+  std::string alias;           // on("alias"); empty: "default"
+};
+using StatePtr = std::shared_ptr<const QueryState>;
+
+// ---- non-template support (runtime/src/query/queryset.cpp) -----------------------------
+
+/// The database a query runs on: on(db), else on(alias), else "default".
+Database resolve(const QueryState& s);
+/// Django's Query.set_limits: a slice of a slice stays inside the first one.
+void apply_slice(sql::Query& q, std::int64_t start, std::optional<std::int64_t> stop);
+/// Is the query ordered (explicitly or by Meta.ordering)?
+bool is_ordered(const sql::Query& q);
+/// Reverses the ordering in effect (alast, alatest); pk descending when unordered.
+void reverse_order(sql::Query& q);
+/// "Article matching query does not exist."
+std::string does_not_exist_message(const ModelMeta& m);
+/// "get() returned more than one Article -- it returned 2!" (n == 21: "more than 20").
+std::string multiple_objects_message(const ModelMeta& m, std::size_t n);
+/// The Value to store in an auto_now / auto_now_add column of `kind` right now.
+Value now_value(FieldKind kind);
+/// Raises Error: "aorm: <what>" (Django's TypeError/ValueError cases).
+[[noreturn]] void throw_usage(std::string what);
+
+Task<std::int64_t> count(StatePtr s);
+Task<bool> exists(StatePtr s);
+Task<std::int64_t> update(StatePtr s, std::vector<std::pair<int, NodePtr>> sets);
+/// Deletes the rows (and first their many-to-many link rows) in one transaction.
+Task<DeleteResult> remove(StatePtr s);
+Task<std::string> explain(StatePtr s);
+/// Runs INSERT statements for `rows` rows of `columns` (values row by row), in batches that
+/// respect the dialect's parameter limit and `batch_size`, all in one transaction when there
+/// are several; appends the returned primary keys to `pks` (when opts.returning_pk).
+Task<void> insert_rows(Database db, const ModelMeta& m, std::vector<int> columns,
+                       std::vector<Value> values, std::size_t rows, std::size_t batch_size,
+                       sql::InsertOptions opts, std::vector<std::int64_t>& pks);
+/// Django's bulk_update: CASE WHEN pk = ... per column, batched, one transaction.
+Task<std::int64_t> bulk_update_rows(Database db, const ModelMeta& m, std::vector<int> columns,
+                                    std::vector<Value> pks, std::vector<Value> values,
+                                    std::size_t batch_size);
+/// The rows of a raw SELECT, each handed to `sink`.
+Task<void> raw(Database db, Statement stmt, RowSink sink);
+
+/// A RowReader over one Value: how the runtime sets a member from a Value through
+/// ModelTraits<T>::read (defaults, auto_now, aget_or_create lookups).
+class ValueRow final : public RowReader {
+ public:
+  explicit ValueRow(const Value& v);
+  int column_count() const noexcept override { return 1; }
+  bool is_null(int) const noexcept override;
+  std::int64_t get_int64(int) const noexcept override;
+  double get_double(int) const noexcept override;
+  std::string_view get_text(int) const noexcept override;
+  std::span<const std::byte> get_blob(int) const noexcept override;
+
+ private:
+  const Value& v_;
+  std::string text_;  // the text form of a number
+};
+
+// ---- reading rows ----------------------------------------------------------------------
+
+template <class T>
+void read_model(T& obj, const std::vector<int>& cols, const RowReader& r, int at) {
+  for (std::size_t k = 0; k < cols.size(); ++k) ModelTraits<T>::read(obj, cols[k], r, at + static_cast<int>(k));
+}
+
+template <class X>
+inline constexpr bool is_tuple_v = false;
+template <class... X>
+inline constexpr bool is_tuple_v<std::tuple<X...>> = true;
+
+template <class T, class E>
+void read_element(E& e, const RowReader& r, const std::vector<int>& cols, int& at) {
+  if constexpr (std::is_same_v<E, T>) {
+    read_model(e, cols, r, at);
+    at += static_cast<int>(cols.size());
+  } else {
+    aorm::read_value(r, at, e);
+    ++at;
+  }
+}
+
+/// One result row as a Row: the model, a tuple (model and/or values), or one value.
+template <class T, class Row>
+Row read_row(const RowReader& r, const std::vector<int>& cols) {
+  Row row{};
+  if constexpr (std::is_same_v<Row, T>) {
+    read_model(row, cols, r, 0);
+  } else if constexpr (is_tuple_v<Row>) {
+    int at = 0;
+    std::apply([&](auto&... e) { (read_element<T>(e, r, cols, at), ...); }, row);
+  } else {
+    aorm::read_value(r, 0, row);
+  }
+  return row;
+}
+
+/// Sets column `col` of `obj` from `v`.
+template <class T>
+void assign(T& obj, int col, const Value& v) {
+  ValueRow row(v);
+  ModelTraits<T>::read(obj, col, row, 0);
+}
+
+/// Stamps auto_now columns (and auto_now_add ones when `adding`) with the current time.
+template <class T>
+void stamp(T& obj, bool adding) {
+  const ModelMeta& m = ModelTraits<T>::meta();
+  for (std::size_t i = 0; i < m.columns.size(); ++i) {
+    const ColumnMeta& c = m.columns[i];
+    if (c.auto_now || (adding && c.auto_now_add)) assign(obj, static_cast<int>(i), now_value(c.kind));
+  }
+}
+
+/// The columns an INSERT of `obj` writes: all, minus an auto-increment pk that is unset.
+template <class T>
+std::vector<int> insert_columns(const T& obj) {
+  const ModelMeta& m = ModelTraits<T>::meta();
+  std::vector<int> cols;
+  for (std::size_t i = 0; i < m.columns.size(); ++i) {
+    const int c = static_cast<int>(i);
+    if (c == m.pk && m.columns[i].auto_increment && ModelTraits<T>::pk(obj) == 0) continue;
+    cols.push_back(c);
+  }
+  return cols;
+}
+
+template <class T>
+void write_columns(const T& obj, const std::vector<int>& cols, std::vector<Value>& out) {
+  for (int c : cols) ModelTraits<T>::write(obj, c, out);
+}
+
+/// INSERTs `obj` (stamping auto_now/auto_now_add) and sets its primary key.
+template <class T>
+Task<void> insert_object(T& obj, Database db) {
+  stamp(obj, true);
+  std::vector<int> cols = insert_columns(obj);
+  std::vector<Value> values;
+  write_columns(obj, cols, values);
+  std::vector<std::int64_t> pks;
+  co_await insert_rows(std::move(db), ModelTraits<T>::meta(), std::move(cols), std::move(values), 1, 0, {}, pks);
+  if (!pks.empty()) ModelTraits<T>::pk(obj) = pks.front();
+}
+
+/// Django's Model.save(): UPDATE every column when the pk is set and the row exists, else
+/// INSERT. auto_now columns are stamped on every save, auto_now_add ones on insert.
+template <class T>
+Task<void> save_on(T& obj, Database db) {
+  const ModelMeta& m = ModelTraits<T>::meta();
+  if (ModelTraits<T>::pk(obj) != 0) {
+    stamp(obj, false);
+    auto s = std::make_shared<QueryState>();
+    s->query.meta = &m;
+    s->query.where = sql::binary(sql::Kind::compare, sql::Op::eq, sql::column(m.pk),
+                                 sql::param(ModelTraits<T>::pk(obj)));
+    s->db = db;
+    std::vector<std::pair<int, NodePtr>> sets;
+    std::vector<Value> values;
+    for (std::size_t i = 0; i < m.columns.size(); ++i) {
+      if (static_cast<int>(i) == m.pk) continue;
+      values.clear();
+      ModelTraits<T>::write(obj, static_cast<int>(i), values);
+      sets.emplace_back(static_cast<int>(i), sql::param(std::move(values.front())));
+    }
+    if (sets.empty() || co_await update(std::move(s), std::move(sets)) > 0) co_return;
+  }
+  co_await insert_object(obj, std::move(db));
+}
+
+template <class T, class Row>
+Task<std::vector<Row>> list(StatePtr s) {
+  std::vector<Row> out;
+  if (s->query.never()) co_return out;
+  Database db = resolve(*s);
+  const Statement stmt = sql::select(s->query, db.dialect());
+  const std::vector<int> cols = s->query.selected_columns();
+  auto sink = [&](const RowReader& r) { out.push_back(read_row<T, Row>(r, cols)); };
+  co_await execute(db, stmt, sink);
+  co_return out;
+}
+
+template <class T, class Row>
+Task<Row> get(StatePtr s) {
+  const ModelMeta& m = ModelTraits<T>::meta();
+  if (!s->query.sliced() && !s->query.for_update.enabled) {
+    auto q = std::make_shared<QueryState>(*s);  // Django: no ordering, at most 21 rows
+    q->query.order_set = true;
+    q->query.order.clear();
+    q->query.limit = 21;
+    s = std::move(q);
+  }
+  std::vector<Row> rows = co_await list<T, Row>(std::move(s));
+  if (rows.empty()) throw typename T::DoesNotExist(does_not_exist_message(m));
+  if (rows.size() > 1) throw typename T::MultipleObjectsReturned(multiple_objects_message(m, rows.size()));
+  co_return std::move(rows.front());
+}
+
+template <class T, class Row>
+Task<std::optional<Row>> first(StatePtr s) {
+  std::vector<Row> rows = co_await list<T, Row>(std::move(s));
+  if (rows.empty()) co_return std::nullopt;
+  co_return std::move(rows.front());
+}
+
+template <class T, class... R>
+Task<std::tuple<R...>> aggregate(StatePtr s, std::vector<NodePtr> aggs) {
+  std::tuple<R...> out{};
+  if (s->query.never()) co_return out;  // COUNT 0, everything else NULL
+  Database db = resolve(*s);
+  const Statement stmt = sql::aggregate(s->query, aggs, db.dialect());
+  const std::vector<int> none;
+  auto sink = [&](const RowReader& r) { out = read_row<T, std::tuple<R...>>(r, none); };
+  co_await execute(db, stmt, sink);
+  co_return out;
+}
+
+template <class T, class K>
+Task<std::unordered_map<K, T>> in_bulk(StatePtr s, int key_column) {
+  std::vector<T> rows = co_await list<T, T>(std::move(s));
+  std::unordered_map<K, T> out;
+  std::vector<Value> v;
+  for (T& obj : rows) {
+    v.clear();
+    ModelTraits<T>::write(obj, key_column, v);
+    K key{};
+    ValueRow row(v.front());
+    aorm::read_value(row, 0, key);
+    out.insert_or_assign(std::move(key), std::move(obj));
+  }
+  co_return out;
+}
+
+/// aget_or_create / aupdate_or_create arguments, sorted by type.
+struct UpsertArgs {
+  NodePtr where;
+  std::vector<std::pair<int, Value>> initial;  // from `field == value` lookups
+  std::vector<std::pair<int, NodePtr>> defaults;
+  std::vector<std::pair<int, NodePtr>> create_defaults;
+  bool has_create_defaults = false;
+};
+
+template <class M>
+void add_upsert_arg(UpsertArgs& a, const Predicate<M>& p) {
+  a.where = sql::and_(a.where, p.node());
+  int col = 0;
+  Value v;
+  if (sql::as_column_equals(p.node(), col, v)) a.initial.emplace_back(col, std::move(v));
+}
+template <class M>
+void add_upsert_arg(UpsertArgs& a, const Defaults<M>& d) {
+  a.defaults.insert(a.defaults.end(), d.sets.begin(), d.sets.end());
+}
+template <class M>
+void add_upsert_arg(UpsertArgs& a, const CreateDefaults<M>& d) {
+  a.create_defaults.insert(a.create_defaults.end(), d.sets.begin(), d.sets.end());
+  a.has_create_defaults = true;
+}
+
+/// Applies value assignments to `obj`; an expression (F) in defaults raises Error.
+template <class T>
+void apply_sets(T& obj, const std::vector<std::pair<int, NodePtr>>& sets) {
+  for (const auto& [col, node] : sets) {
+    if (node->kind != sql::Kind::param) throw_usage("defaults() takes values, not expressions");
+    assign(obj, col, node->value);
+  }
+}
+
+template <class T>
+Task<std::pair<T, bool>> get_or_create(StatePtr base, UpsertArgs args, bool create_defaults) {
+  auto s = std::make_shared<QueryState>(*base);
+  s->query.where = sql::and_(s->query.where, args.where);
+  std::optional<T> found;
+  try {
+    found.emplace(co_await get<T, T>(s));
+  } catch (const typename T::DoesNotExist&) {
+  }
+  if (found) co_return std::pair<T, bool>{std::move(*found), false};
+
+  Database db = resolve(*s);
+  T obj{};
+  for (const auto& [col, v] : args.initial) assign(obj, col, v);
+  apply_sets(obj, create_defaults && args.has_create_defaults ? args.create_defaults : args.defaults);
+  std::exception_ptr conflict;
+  try {
+    // A savepoint, so that a conflict does not spoil an enclosing transaction.
+    co_await atomic(db, [&]() -> Task<void> { co_await insert_object(obj, db); });
+    co_return std::pair<T, bool>{std::move(obj), true};
+  } catch (const IntegrityError&) {
+    conflict = std::current_exception();  // created concurrently? then get() finds it
+  }
+  try {
+    found.emplace(co_await get<T, T>(s));
+  } catch (const typename T::DoesNotExist&) {
+  }
+  if (found) co_return std::pair<T, bool>{std::move(*found), false};
+  std::rethrow_exception(conflict);
+}
+
+template <class T>
+Task<std::pair<T, bool>> update_or_create(StatePtr base, UpsertArgs args) {
+  Database db = resolve(*base);
+  auto s = std::make_shared<QueryState>(*base);
+  s->query.for_update.enabled = true;
+  s->db = db;
+  co_return co_await atomic(db, [&]() -> Task<std::pair<T, bool>> {
+    std::pair<T, bool> got = co_await get_or_create<T>(s, args, true);
+    if (got.second) co_return got;
+    apply_sets(got.first, args.defaults);
+    co_await save_on(got.first, db);
+    co_return got;
+  });
+}
+
+template <class T>
+Task<std::vector<T>> bulk_create(StatePtr s, std::vector<T> objs, BulkCreateOptions<T> opts) {
+  if (objs.empty()) co_return objs;
+  Database db = resolve(*s);
+  const ModelMeta& m = ModelTraits<T>::meta();
+  sql::InsertOptions io;
+  io.ignore_conflicts = opts.ignore_conflicts;
+  io.update_conflicts = opts.update_conflicts;
+  io.unique_columns = opts.unique_fields.to_vector();
+  io.update_columns = opts.update_fields.to_vector();
+  // Like Django, primary keys are not reported back when conflicting rows are ignored.
+  io.returning_pk = !opts.ignore_conflicts;
+  // Objects with and without a primary key insert different column lists.
+  std::vector<std::size_t> with_pk, without_pk;
+  for (std::size_t i = 0; i < objs.size(); ++i) {
+    stamp(objs[i], true);
+    (ModelTraits<T>::pk(objs[i]) == 0 ? without_pk : with_pk).push_back(i);
+  }
+  auto run = [&](const std::vector<std::size_t>& group) -> Task<void> {
+    if (group.empty()) co_return;
+    std::vector<int> cols = insert_columns(objs[group.front()]);
+    std::vector<Value> values;
+    values.reserve(cols.size() * group.size());
+    for (std::size_t i : group) write_columns(objs[i], cols, values);
+    std::vector<std::int64_t> pks;
+    co_await insert_rows(db, m, std::move(cols), std::move(values), group.size(), opts.batch_size, io, pks);
+    if (pks.size() == group.size())
+      for (std::size_t k = 0; k < group.size(); ++k) ModelTraits<T>::pk(objs[group[k]]) = pks[k];
+  };
+  if (!with_pk.empty() && !without_pk.empty()) {
+    co_await atomic(db, [&]() -> Task<void> {
+      co_await run(with_pk);
+      co_await run(without_pk);
+    });
+  } else {
+    co_await run(with_pk.empty() ? without_pk : with_pk);
+  }
+  co_return objs;
+}
+
+template <class T>
+Task<std::int64_t> bulk_update(StatePtr s, std::vector<T> objs, ColumnList<T> columns, BulkUpdateOptions opts) {
+  if (objs.empty() || columns.size == 0) co_return 0;
+  const ModelMeta& m = ModelTraits<T>::meta();
+  std::vector<int> cols = columns.to_vector();
+  std::vector<Value> pks, values;
+  for (const T& obj : objs) {
+    if (ModelTraits<T>::pk(obj) == 0) throw_usage("All bulk_update() objects must have a primary key set.");
+    ModelTraits<T>::write(obj, m.pk, pks);
+    write_columns(obj, cols, values);
+  }
+  co_return co_await bulk_update_rows(resolve(*s), m, std::move(cols), std::move(pks), std::move(values),
+                                      opts.batch_size);
+}
+
+template <class T>
+Task<std::vector<T>> raw_rows(Database db, Statement stmt) {
+  std::vector<T> out;
+  const ModelMeta& m = ModelTraits<T>::meta();
+  std::vector<int> cols;
+  for (std::size_t i = 0; i < m.columns.size(); ++i) cols.push_back(static_cast<int>(i));
+  auto sink = [&](const RowReader& r) {
+    T obj{};
+    const std::size_t n = std::min(cols.size(), static_cast<std::size_t>(r.column_count()));
+    for (std::size_t k = 0; k < n; ++k) ModelTraits<T>::read(obj, cols[k], r, static_cast<int>(k));
+    out.push_back(std::move(obj));
+  };
+  co_await raw(std::move(db), std::move(stmt), sink);
+  co_return out;
+}
+
+template <class Row>
+struct as_tuple {
+  using type = std::tuple<Row>;
+};
+template <class... X>
+struct as_tuple<std::tuple<X...>> {
+  using type = std::tuple<X...>;
+};
+
+template <class T, class... E>
+using values_row_t = std::tuple<column_value_t<typename E::value_type>...>;
+
+template <class T>
+const StatePtr& default_state() {
+  static const StatePtr s = [] {
+    auto st = std::make_shared<QueryState>();
+    st->query.meta = &ModelTraits<T>::meta();
+    return StatePtr(std::move(st));
+  }();
+  return s;
+}
+
+template <class M, class A>
+sql::OrderTerm order_term(const A& a) {
+  if constexpr (std::is_same_v<A, OrderBy<M>> || std::is_same_v<A, OrderBy<void>>) {
+    return {a.expr, a.desc};
+  } else {
+    static_assert(expression<A> && std::is_same_v<typename A::model_type, M>,
+                  "order_by() takes columns, expressions, .asc()/.desc() terms of this model, or aorm::random()");
+    return {a.node(), false};
+  }
+}
+
+}  // namespace detail
+
+/// A stream over a query's rows (aiterator): rows are fetched `chunk_size` at a time from a
+/// cursor, so memory stays bounded. The cursor opens at the first anext() and holds a
+/// connection until the stream is exhausted or destroyed. The stream must outlive each
+/// anext() task.
+template <class T, class Row = T>
+class QueryStream {
+ public:
+  QueryStream(detail::StatePtr s, std::size_t chunk_size) : state_(std::move(s)), chunk_(chunk_size ? chunk_size : 1) {}
+
+  /// The next row, or nullopt once every row has been delivered.
+  Task<std::optional<Row>> anext() {
+    if (buffer_.empty() && !done_) {
+      if (!cursor_) {
+        if (state_->query.never()) {
+          done_ = true;
+          co_return std::nullopt;
+        }
+        db_ = detail::resolve(*state_);
+        cols_ = state_->query.selected_columns();
+        cursor_ = co_await detail::open_cursor(*db_, detail::sql::select(state_->query, db_->dialect()));
+      }
+      auto sink = [this](const RowReader& r) { buffer_.push_back(detail::read_row<T, Row>(r, cols_)); };
+      const bool more = co_await cursor_->fetch(chunk_, sink);
+      if (!more) {
+        done_ = true;
+        cursor_.reset();  // gives the connection back
+      }
+    }
+    if (buffer_.empty()) co_return std::nullopt;
+    Row row = std::move(buffer_.front());
+    buffer_.pop_front();
+    co_return row;
+  }
+
+ private:
+  detail::StatePtr state_;
+  std::size_t chunk_;
+  std::optional<Database> db_;
+  std::vector<int> cols_;
+  std::unique_ptr<detail::Cursor> cursor_;
+  std::deque<Row> buffer_;
+  bool done_ = false;
+};
+
+template <class T, class Row>
+class QuerySet {
+ public:
+  using model_type = T;
+  using row_type = Row;
+
+  constexpr QuerySet() noexcept = default;
+  explicit QuerySet(detail::StatePtr s) noexcept : state_(std::move(s)) {}
+
+  // ---- building: each returns a new QuerySet ----------------------------------------------
+
+  /// Rows matching every predicate (AND). Raises Error after a slice (as Django does).
+  template <std::same_as<Predicate<T>>... P>
+  QuerySet filter(const P&... preds) const {
+    return with([&](detail::QueryState& s) {
+      if (s.query.sliced()) detail::throw_usage("Cannot filter a query once a slice has been taken.");
+      ((s.query.where = detail::sql::and_(s.query.where, preds.node())), ...);
+    });
+  }
+  /// Rows not matching all the predicates together: NOT (p1 AND p2 ...), Django's exclude
+  /// (a row where a predicate is unknown because of a NULL is kept).
+  template <std::same_as<Predicate<T>>... P>
+    requires(sizeof...(P) > 0)
+  QuerySet exclude(const P&... preds) const {
+    return with([&](detail::QueryState& s) {
+      if (s.query.sliced()) detail::throw_usage("Cannot filter a query once a slice has been taken.");
+      detail::NodePtr all;
+      ((all = detail::sql::and_(all, preds.node())), ...);
+      s.query.where = detail::sql::and_(s.query.where, detail::sql::not_(all));
+    });
+  }
+  /// Replaces the ordering; order_by() with no terms removes it (also Meta.ordering).
+  template <class... A>
+  QuerySet order_by(const A&... terms) const {
+    return with([&](detail::QueryState& s) {
+      s.query.order_set = true;
+      s.query.order = {detail::order_term<T>(terms)...};
+    });
+  }
+  QuerySet distinct() const {
+    return with([](detail::QueryState& s) { s.query.distinct = true; });
+  }
+  /// Python's qs[start:stop].
+  QuerySet slice(std::int64_t start, std::int64_t stop) const {
+    return with([&](detail::QueryState& s) { detail::apply_slice(s.query, start, stop); });
+  }
+  QuerySet limit(std::int64_t n) const { return slice(0, n); }
+  QuerySet offset(std::int64_t n) const {
+    return with([&](detail::QueryState& s) { detail::apply_slice(s.query, n, std::nullopt); });
+  }
+  /// Loads only these columns (and the primary key); the others keep their defaults.
+  template <detail::expression... F>
+    requires(std::same_as<typename F::model_type, T> && ...)
+  QuerySet only(const F&... fields) const {
+    return with([&](detail::QueryState& s) {
+      const int pk = s.query.meta->pk;
+      std::vector<int> cols{pk};
+      for (int c : {fields.column()...})
+        if (c != pk) cols.push_back(c);
+      s.query.columns = std::move(cols);
+    });
+  }
+  /// Loads every column but these (the primary key always loads).
+  template <detail::expression... F>
+    requires(std::same_as<typename F::model_type, T> && ...)
+  QuerySet defer(const F&... fields) const {
+    return with([&](detail::QueryState& s) {
+      std::vector<int> cols;
+      const std::vector<int> skip{fields.column()...};
+      for (int c : s.query.selected_columns())
+        if (c == s.query.meta->pk || std::find(skip.begin(), skip.end(), c) == skip.end()) cols.push_back(c);
+      s.query.columns = std::move(cols);
+    });
+  }
+  /// Matches nothing; terminal methods answer without a query.
+  QuerySet none() const {
+    return with([](detail::QueryState& s) { s.query.where = detail::sql::constant(false); });
+  }
+  QuerySet all() const { return QuerySet(state_or_default()); }
+  /// Runs on `db` (Django's using()).
+  QuerySet on(Database db) const {
+    return with([&](detail::QueryState& s) { s.db = std::move(db); });
+  }
+  /// Runs on the database opened under `alias`.
+  QuerySet on(std::string_view alias) const {
+    return with([&](detail::QueryState& s) {
+      s.db.reset();
+      s.alias = std::string(alias);
+    });
+  }
+  /// SELECT ... FOR UPDATE on PostgreSQL; SQLite has nothing finer than its write
+  /// transactions, so there it changes nothing (like Django).
+  QuerySet select_for_update(ForUpdateOptions o = {}) const {
+    return with([&](detail::QueryState& s) { s.query.for_update = {true, o.nowait, o.skip_locked}; });
+  }
+  /// Rows as tuples of these columns/expressions: values(a, b).alist() is
+  /// std::vector<std::tuple<A, B>> (a foreign key gives its id).
+  template <detail::expression... E>
+    requires(sizeof...(E) > 0 && (std::same_as<typename E::model_type, T> && ...))
+  QuerySet<T, detail::values_row_t<T, E...>> values(const E&... cols) const {
+    return QuerySet<T, detail::values_row_t<T, E...>>(project({cols.node()...}));
+  }
+  /// values_list(col).alist() is std::vector<Col>; with several columns, like values().
+  template <detail::expression E>
+    requires std::same_as<typename E::model_type, T>
+  QuerySet<T, detail::column_value_t<typename E::value_type>> values_list(const E& col) const {
+    return QuerySet<T, detail::column_value_t<typename E::value_type>>(project({col.node()}));
+  }
+  template <detail::expression E1, detail::expression E2, detail::expression... E>
+    requires(std::same_as<typename E1::model_type, T>)
+  auto values_list(const E1& a, const E2& b, const E&... rest) const {
+    return values(a, b, rest...);
+  }
+  /// Appends aggregates to each row, grouped by the values() columns (or per object):
+  /// values(f.status).annotate(Count(f.id)) gives std::tuple<Status, std::int64_t> rows;
+  /// annotate(...) on objects gives std::tuple<T, R...>.
+  template <class... R>
+    requires(sizeof...(R) > 0)
+  auto annotate(const Aggregate<T, R>&... aggs) const {
+    using Out = decltype(std::tuple_cat(std::declval<typename detail::as_tuple<Row>::type>(),
+                                        std::declval<std::tuple<R...>>()));
+    return QuerySet<T, Out>(with_state([&](detail::QueryState& s) {
+      (s.query.annotations.push_back(aggs.node()), ...);
+    }));
+  }
+
+  // ---- terminal methods: each returns a Task that owns what it needs ----------------------
+
+  /// The one row matching; T::DoesNotExist / T::MultipleObjectsReturned with Django's messages.
+  template <std::same_as<Predicate<T>>... P>
+  Task<Row> aget(const P&... preds) const {
+    return detail::get<T, Row>(filter(preds...).state_or_default());
+  }
+  /// The first row (by pk when unordered), or nullopt.
+  Task<std::optional<Row>> afirst() const {
+    return detail::first<T, Row>(with_state([](detail::QueryState& s) {
+      if (!detail::is_ordered(s.query)) {
+        s.query.order_set = true;
+        s.query.order = {{detail::sql::column(s.query.meta->pk), false}};
+      }
+      detail::apply_slice(s.query, 0, 1);
+    }));
+  }
+  /// The last row (by pk when unordered), or nullopt. Raises Error on a sliced query.
+  Task<std::optional<Row>> alast() const {
+    return detail::first<T, Row>(with_state([](detail::QueryState& s) {
+      if (s.query.sliced()) detail::throw_usage("Cannot reverse a query once a slice has been taken.");
+      detail::reverse_order(s.query);
+      detail::apply_slice(s.query, 0, 1);
+    }));
+  }
+  /// The latest row by `col` (descending), or by Meta.get_latest_by.
+  template <detail::expression E>
+    requires std::same_as<typename E::model_type, T>
+  Task<Row> alatest(const E& col) const { return latest_by(col.node(), true); }
+  Task<Row> alatest() const { return latest_by(nullptr, true); }
+  template <detail::expression E>
+    requires std::same_as<typename E::model_type, T>
+  Task<Row> aearliest(const E& col) const { return latest_by(col.node(), false); }
+  Task<Row> aearliest() const { return latest_by(nullptr, false); }
+
+  /// Number of rows (of the slice, when sliced).
+  Task<std::int64_t> acount() const { return detail::count(state_or_default()); }
+  Task<bool> aexists() const { return detail::exists(state_or_default()); }
+  /// Is `obj` (by primary key) among the rows? Raises Error for an unsaved object.
+  Task<bool> acontains(const T& obj) const {
+    if (ModelTraits<T>::pk(obj) == 0) detail::throw_usage("QuerySet.contains() cannot be used on unsaved objects.");
+    auto s = std::make_shared<detail::QueryState>(state());
+    auto is_obj = detail::sql::binary(detail::sql::Kind::compare, detail::sql::Op::eq,
+                                      detail::sql::column(s->query.meta->pk), detail::sql::param(ModelTraits<T>::pk(obj)));
+    if (s->query.sliced()) {
+      // The slice decides which rows are in; test membership among them.
+      s->query.projection = {detail::sql::column(s->query.meta->pk)};
+      s->query.annotations.clear();
+      return contains_pk(std::move(s), ModelTraits<T>::pk(obj));
+    }
+    s->query.where = detail::sql::and_(s->query.where, is_obj);
+    return detail::exists(std::move(s));
+  }
+  Task<std::vector<Row>> alist() const { return detail::list<T, Row>(state_or_default()); }
+  Task<std::vector<Row>> aall() const { return alist(); }
+  /// A stream: `while (auto a = co_await s.anext()) ...`, `chunk_size` rows per fetch.
+  QueryStream<T, Row> aiterator(std::size_t chunk_size = 2000) const {
+    return QueryStream<T, Row>(state_or_default(), chunk_size);
+  }
+  /// Rows keyed by primary key, for these ids (no query for no ids).
+  template <std::ranges::input_range R>
+  Task<std::unordered_map<std::int64_t, T>> ain_bulk(const R& ids) const {
+    const int pk = state().query.meta->pk;
+    return in_bulk_on<std::int64_t>(Field<T, std::int64_t>(pk).in(ids), pk);
+  }
+  Task<std::unordered_map<std::int64_t, T>> ain_bulk(std::initializer_list<std::int64_t> ids) const {
+    return ain_bulk(std::vector<std::int64_t>(ids));
+  }
+  /// Rows keyed by the (unique) column `col`, for these keys.
+  template <std::ranges::input_range R, class V>
+  Task<std::unordered_map<detail::column_value_t<V>, T>> ain_bulk(const R& keys, const Field<T, V>& col) const {
+    return in_bulk_on<detail::column_value_t<V>>(col.in(keys), col.column());
+  }
+
+  /// Inserts `obj` and returns it with its primary key and auto_now(_add) columns set.
+  Task<T> acreate(T obj) const { return create_on(state(), std::move(obj)); }
+  /// (object, created): gets the row matching the lookups, or creates it from the
+  /// `field == value` lookups plus aorm::defaults(...). Safe against a concurrent creator.
+  template <class... A>
+  Task<std::pair<T, bool>> aget_or_create(const A&... args) const {
+    detail::UpsertArgs u;
+    (detail::add_upsert_arg<T>(u, args), ...);
+    return detail::get_or_create<T>(state_or_default(), std::move(u), false);
+  }
+  /// (object, created): updates the matching row with aorm::defaults(...), or creates it
+  /// (with aorm::create_defaults(...) when given), in one transaction.
+  template <class... A>
+  Task<std::pair<T, bool>> aupdate_or_create(const A&... args) const {
+    detail::UpsertArgs u;
+    (detail::add_upsert_arg<T>(u, args), ...);
+    return detail::update_or_create<T>(state_or_default(), std::move(u));
+  }
+  /// Inserts every object (multi-row INSERTs; several batches run in one transaction) and
+  /// returns them with primary keys set (not with ignore_conflicts).
+  Task<std::vector<T>> abulk_create(std::vector<T> objs, BulkCreateOptions<T> opts = {}) const {
+    return detail::bulk_create<T>(state_or_default(), std::move(objs), opts);
+  }
+  /// Writes `columns` of every object (by primary key); returns the rows matched.
+  Task<std::int64_t> abulk_update(std::vector<T> objs, ColumnList<T> columns, BulkUpdateOptions opts = {}) const {
+    return detail::bulk_update<T>(state_or_default(), std::move(objs), columns, opts);
+  }
+  /// UPDATE the matching rows; returns how many matched. auto_now columns are not touched
+  /// (as in Django). Raises Error on a sliced query.
+  template <class... A>
+    requires(sizeof...(A) > 0 && (std::same_as<A, Assignment<T>> && ...))
+  Task<std::int64_t> aupdate(const A&... sets) const {
+    if (state().query.sliced()) detail::throw_usage("Cannot update a query once a slice has been taken.");
+    return detail::update(state_or_default(), {{sets.column, sets.value}...});
+  }
+  /// DELETE the matching rows (their many-to-many links first); {total, per model label}.
+  Task<DeleteResult> adelete() const {
+    const detail::QueryState& s = state();
+    if (s.query.sliced()) detail::throw_usage("Cannot use 'limit' or 'offset' with delete().");
+    if (s.query.distinct) detail::throw_usage("Cannot call delete() after .distinct().");
+    if (!s.query.projection.empty()) detail::throw_usage("Cannot call delete() after .values() or .values_list()");
+    return detail::remove(state_or_default());
+  }
+  /// One row of aggregates over the matching rows: auto [n, avg] = co_await qs.aaggregate(Count(..), Avg(..)).
+  template <class... R>
+    requires(sizeof...(R) > 0)
+  Task<std::tuple<R...>> aaggregate(const Aggregate<T, R>&... aggs) const {
+    return detail::aggregate<T, R...>(state_or_default(), {aggs.node()...});
+  }
+  /// The database's plan for this query (SQLite: EXPLAIN QUERY PLAN rows).
+  Task<std::string> aexplain() const { return detail::explain(state_or_default()); }
+  /// A raw SELECT mapped onto T: its columns must be T's columns in declaration order
+  /// (`SELECT *` of the model's table is).
+  template <class... P>
+  Task<std::vector<T>> araw(std::string sql, const P&... params) const {
+    Statement stmt{std::move(sql), {}};
+    (stmt.params.push_back(aorm::to_value(params)), ...);
+    return detail::raw_rows<T>(detail::resolve(state()), std::move(stmt));
+  }
+
+  /// The query description (for tests and the other parts of the runtime).
+  const detail::QueryState& state() const { return *state_or_default(); }
+
+ private:
+  template <class, class>
+  friend class QuerySet;
+
+  detail::StatePtr state_or_default() const { return state_ ? state_ : detail::default_state<T>(); }
+
+  template <class F>
+  detail::StatePtr with_state(F&& change) const {
+    auto s = std::make_shared<detail::QueryState>(state());
+    change(*s);
+    return s;
+  }
+  template <class F>
+  QuerySet with(F&& change) const {
+    return QuerySet(with_state(std::forward<F>(change)));
+  }
+  detail::StatePtr project(std::vector<detail::NodePtr> nodes) const {
+    return with_state([&](detail::QueryState& s) { s.query.projection = std::move(nodes); });
+  }
+
+  Task<Row> latest_by(detail::NodePtr col, bool latest) const {
+    auto s = std::make_shared<detail::QueryState>(state());
+    if (s->query.sliced()) detail::throw_usage("Cannot change a query once a slice has been taken.");
+    bool desc = false;
+    if (!col) {
+      const ModelMeta& m = *s->query.meta;
+      if (m.get_latest_by < 0)
+        detail::throw_usage("earliest() and latest() require either fields as positional arguments or 'get_latest_by' in the model's Meta.");
+      col = detail::sql::column(m.get_latest_by);
+      desc = m.get_latest_by_desc;
+    }
+    s->query.order_set = true;
+    s->query.order = {{std::move(col), latest != desc}};
+    detail::apply_slice(s->query, 0, 1);
+    return detail::get<T, Row>(std::move(s));
+  }
+
+  template <class K>
+  Task<std::unordered_map<K, T>> in_bulk_on(const Predicate<T>& p, int key_column) const {
+    auto s = std::make_shared<detail::QueryState>(state());
+    s->query.where = detail::sql::and_(s->query.where, p.node());
+    s->query.projection.clear();
+    s->query.annotations.clear();
+    s->query.columns.clear();
+    return detail::in_bulk<T, K>(std::move(s), key_column);
+  }
+
+  static Task<bool> contains_pk(detail::StatePtr s, std::int64_t pk) {
+    std::vector<std::int64_t> pks = co_await detail::list<T, std::int64_t>(std::move(s));
+    co_return std::find(pks.begin(), pks.end(), pk) != pks.end();
+  }
+
+  static Task<T> create_on(detail::StatePtr s, T obj) {
+    co_await detail::insert_object(obj, detail::resolve(*s));
+    co_return obj;
+  }
+
+  detail::StatePtr state_;  // null: every row of T (the Manager's state)
+};
+
+/// `Article::objects`: a QuerySet over every row (constant-initialised, stateless).
+template <class T>
+class Manager : public QuerySet<T> {
+ public:
+  constexpr Manager() noexcept = default;
+};
+
+namespace detail {
+
+/// Model.save() (generated `asave()`): INSERT when the pk is 0, else UPDATE (INSERT when
+/// no row has that pk). Runs on the "default" database. `obj` must outlive the task.
+template <class T>
+Task<void> save(T& obj) {
+  co_await save_on(obj, database("default"));
+}
+
+/// Model.delete() (generated `adelete()`): deletes the row and its many-to-many links and
+/// resets the pk to 0. Raises Error for an unsaved object.
+template <class T>
+Task<DeleteResult> remove(T& obj) {
+  const ModelMeta& m = ModelTraits<T>::meta();
+  if (ModelTraits<T>::pk(obj) == 0)
+    throw_usage(std::string(m.name) + " object can't be deleted because its " +
+                std::string(m.columns[static_cast<std::size_t>(m.pk)].name) + " attribute is set to None.");
+  DeleteResult r = co_await Manager<T>().filter(Predicate<T>(sql::binary(
+      sql::Kind::compare, sql::Op::eq, sql::column(m.pk), sql::param(ModelTraits<T>::pk(obj))))).adelete();
+  ModelTraits<T>::pk(obj) = 0;
+  co_return r;
+}
+
+/// Model.refresh_from_db() (generated `arefresh_from_db()`): reloads every column;
+/// T::DoesNotExist when the row is gone.
+template <class T>
+Task<void> refresh(T& obj) {
+  const ModelMeta& m = ModelTraits<T>::meta();
+  obj = co_await Manager<T>().aget(Predicate<T>(sql::binary(
+      sql::Kind::compare, sql::Op::eq, sql::column(m.pk), sql::param(ModelTraits<T>::pk(obj)))));
+}
+
+}  // namespace detail
+}  // namespace aorm

@@ -1,0 +1,288 @@
+// aorm/task.hpp — aorm::Task<T>, the coroutine type of every aorm operation.
+//
+// A Task is lazy: calling a coroutine that returns Task<T> allocates its frame and runs
+// nothing. `co_await task` starts it: the awaiting coroutine suspends and the task's body
+// runs in its place (symmetric transfer, so no stack is consumed); when the body finishes
+// it resumes its awaiter the same way, which receives the value or the rethrown exception.
+// A task that completes without suspending therefore costs no stack depth with clang++
+// (g++ 12 does not guarantee the tail call: see TOOLCHAIN.md).
+//
+// Ownership: the Task object owns the coroutine frame. Destroying a Task that never
+// started or that finished frees the frame. A Task that is suspended mid-body is owned by
+// whoever awaits it (its frame lives inside the awaiter's frame's co_await), so destroying
+// a suspended chain happens only from the top, which the event loop does at shutdown
+// (detail/loop.hpp).
+//
+// The task-local context (detail/context.hpp): every promise holds a
+// shared_ptr<Context>. A task takes the context current where it is created, and again
+// where it is awaited (the awaiter wins), unless the context was pinned by with_context().
+// Whenever a task body starts or resumes, `detail::running_context` is pointed at that
+// task's context, so `detail::current_context()` always answers for the running body.
+#pragma once
+
+#include <cassert>
+#include <concepts>
+#include <coroutine>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+#include "aorm/detail/context.hpp"
+
+namespace aorm {
+
+template <class T = void>
+class Task;
+
+namespace detail {
+
+/// The context of the task body running on this thread: the address of that task's
+/// promise's context, or null between task bodies. Written by the Task machinery each
+/// time a body starts or resumes, cleared when a body finishes and by the event loop when
+/// it regains control. constinit: read without a thread_local initialisation guard.
+inline constinit thread_local const std::shared_ptr<Context>* running_context = nullptr;
+
+class PromiseBase;
+
+/// Notified when a task finishes, in place of a single awaiting coroutine: how gather()
+/// and spawn() learn that a child is done. Runs on the loop thread, at the child's final
+/// suspend point; returns the coroutine to resume next (std::noop_coroutine() for none).
+/// It may destroy the child's frame.
+class Completion {
+ public:
+  virtual std::coroutine_handle<> on_done(PromiseBase& child) noexcept = 0;
+
+ protected:
+  ~Completion() = default;
+};
+
+/// Returns what `co_await a` awaits on: a.operator co_await(), operator co_await(a), or a
+/// itself (as a reference: the awaitable then lives in the co_await full-expression).
+template <class A>
+decltype(auto) get_awaiter(A&& a) {
+  if constexpr (requires { static_cast<A&&>(a).operator co_await(); })
+    return static_cast<A&&>(a).operator co_await();
+  else if constexpr (requires { operator co_await(static_cast<A&&>(a)); })
+    return operator co_await(static_cast<A&&>(a));
+  else
+    return static_cast<A&&>(a);
+}
+
+/// Wraps every awaiter used inside a Task body: when the body resumes after the await,
+/// the running context is the body's own again, whoever resumed it.
+template <class Awaiter>
+struct ContextRestoringAwaiter {
+  Awaiter awaiter;
+  const std::shared_ptr<Context>* context;
+
+  bool await_ready() { return awaiter.await_ready(); }
+  template <class Promise>
+  auto await_suspend(std::coroutine_handle<Promise> h) {
+    return awaiter.await_suspend(h);
+  }
+  decltype(auto) await_resume() {
+    running_context = context;
+    return awaiter.await_resume();
+  }
+};
+
+/// What every Task promise shares, whatever T is.
+class PromiseBase {
+ public:
+  PromiseBase() noexcept {
+    if (running_context != nullptr) context_ = *running_context;
+  }
+
+  struct InitialAwaiter {
+    PromiseBase* promise;
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<>) const noexcept {}
+    void await_resume() const noexcept { running_context = &promise->context_; }
+  };
+  struct FinalAwaiter {
+    bool await_ready() const noexcept { return false; }
+    template <class Promise>
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<Promise> h) noexcept {
+      running_context = nullptr;
+      PromiseBase& p = h.promise();
+      // on_done() may destroy this frame (a finished detached spawn): touch nothing after.
+      if (p.completion_ != nullptr) return p.completion_->on_done(p);
+      return p.continuation_ ? p.continuation_ : std::noop_coroutine();
+    }
+    void await_resume() const noexcept {}
+  };
+
+  InitialAwaiter initial_suspend() noexcept { return {this}; }
+  FinalAwaiter final_suspend() noexcept { return {}; }
+  void unhandled_exception() noexcept { exception_ = std::current_exception(); }
+
+  template <class A>
+  auto await_transform(A&& awaitable) {
+    using Awaiter = decltype(get_awaiter(static_cast<A&&>(awaitable)));
+    return ContextRestoringAwaiter<Awaiter>{get_awaiter(static_cast<A&&>(awaitable)), &context_};
+  }
+
+  /// The task is about to start under `from` (the awaiter's or starter's context, null
+  /// for none); ignored when the context was pinned by with_context().
+  void adopt_context(const std::shared_ptr<Context>* from) noexcept {
+    if (pinned_) return;
+    if (from == nullptr)
+      context_.reset();
+    else if (context_ != *from)  // compares pointers only: no reference-count traffic
+      context_ = *from;
+  }
+  void pin_context(std::shared_ptr<Context> context) noexcept {
+    context_ = std::move(context);
+    pinned_ = true;
+  }
+
+  const std::exception_ptr& exception() const noexcept { return exception_; }
+  void rethrow_if_failed() const {
+    if (exception_) std::rethrow_exception(exception_);
+  }
+
+  std::coroutine_handle<> continuation_;  // resumed when the body finishes, or none
+  Completion* completion_ = nullptr;      // when set, told instead of continuation_
+
+ private:
+  std::shared_ptr<Context> context_;
+  std::exception_ptr exception_;
+  bool pinned_ = false;
+};
+
+template <class T>
+class TaskPromise final : public PromiseBase {
+ public:
+  Task<T> get_return_object() noexcept;
+
+  template <class U = T>
+    requires std::convertible_to<U&&, T>
+  void return_value(U&& value) noexcept(std::is_nothrow_constructible_v<T, U&&>) {
+    value_.emplace(std::forward<U>(value));
+  }
+  /// The result, moved out (once), or the body's exception rethrown.
+  T take() {
+    rethrow_if_failed();
+    return std::move(*value_);
+  }
+
+ private:
+  std::optional<T> value_;
+};
+
+template <class T>
+class TaskPromise<T&> final : public PromiseBase {
+ public:
+  Task<T&> get_return_object() noexcept;
+  void return_value(T& value) noexcept { value_ = std::addressof(value); }
+  T& take() {
+    rethrow_if_failed();
+    return *value_;
+  }
+
+ private:
+  T* value_ = nullptr;
+};
+
+template <>
+class TaskPromise<void> final : public PromiseBase {
+ public:
+  Task<void> get_return_object() noexcept;
+  void return_void() noexcept {}
+  void take() { rethrow_if_failed(); }
+};
+
+/// The runtime's access to a Task's frame (gather, spawn, run, with_context).
+struct TaskAccess {
+  template <class T>
+  static std::coroutine_handle<TaskPromise<T>> frame(const Task<T>& task) noexcept {
+    return task.frame_;
+  }
+  template <class T>
+  static std::coroutine_handle<TaskPromise<T>> release(Task<T>& task) noexcept {
+    return std::exchange(task.frame_, {});
+  }
+};
+
+}  // namespace detail
+
+/// A lazy coroutine producing a T (a value, a reference, or void). Move-only; await it
+/// once, with `co_await` (or hand it to run/gather/spawn). Destroying a Task that was
+/// never started or has finished frees its frame.
+template <class T>
+class [[nodiscard]] Task {
+ public:
+  using promise_type = detail::TaskPromise<T>;
+  using value_type = T;
+
+  Task() noexcept = default;
+  Task(Task&& other) noexcept : frame_(std::exchange(other.frame_, {})) {}
+  Task& operator=(Task&& other) noexcept {
+    if (this != &other) {
+      if (frame_) frame_.destroy();
+      frame_ = std::exchange(other.frame_, {});
+    }
+    return *this;
+  }
+  ~Task() {
+    if (frame_) frame_.destroy();
+  }
+
+  /// False for a default-constructed or moved-from Task.
+  explicit operator bool() const noexcept { return static_cast<bool>(frame_); }
+
+  /// Starts the task; the co_await yields its result (moved out) or rethrows.
+  auto operator co_await() & noexcept { return Awaiter{frame_}; }
+  auto operator co_await() && noexcept { return Awaiter{frame_}; }
+
+ private:
+  friend promise_type;
+  friend struct detail::TaskAccess;
+  explicit Task(std::coroutine_handle<promise_type> frame) noexcept : frame_(frame) {}
+
+  struct Awaiter {
+    std::coroutine_handle<promise_type> frame;
+
+    bool await_ready() const noexcept { return false; }
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiting) const noexcept {
+      assert(frame && !frame.done() && "co_await on an empty, running or finished Task");
+      promise_type& p = frame.promise();
+      p.continuation_ = awaiting;
+      // The awaiting body is the one running, so running_context is its context.
+      p.adopt_context(detail::running_context);
+      return frame;
+    }
+    T await_resume() const { return frame.promise().take(); }
+  };
+
+  std::coroutine_handle<promise_type> frame_;
+};
+
+namespace detail {
+
+template <class T>
+Task<T> TaskPromise<T>::get_return_object() noexcept {
+  return Task<T>(std::coroutine_handle<TaskPromise>::from_promise(*this));
+}
+template <class T>
+Task<T&> TaskPromise<T&>::get_return_object() noexcept {
+  return Task<T&>(std::coroutine_handle<TaskPromise>::from_promise(*this));
+}
+inline Task<void> TaskPromise<void>::get_return_object() noexcept {
+  return Task<void>(std::coroutine_handle<TaskPromise>::from_promise(*this));
+}
+
+/// Runs `task` under `context` instead of the context of whoever awaits, gathers or
+/// spawns it; everything the task awaits, creates, gathers or spawns inherits it.
+/// atomic() uses this to pin a transaction's connection. `task` must not have started.
+template <class T>
+Task<T> with_context(std::shared_ptr<Context> context, Task<T> task) {
+  assert(task && "with_context() on an empty Task");
+  TaskAccess::frame(task).promise().pin_context(std::move(context));
+  return task;
+}
+
+}  // namespace detail
+}  // namespace aorm

@@ -1,0 +1,632 @@
+// The SQL compiler (detail/sql/compiler.hpp): Query + ModelMeta + Dialect → Statement.
+//
+// One Writer builds one statement front to back, so postgres `$n` placeholders are numbered
+// in text order even when a statement nests a subquery.
+// TODO(perf): cache the SQL text per query shape (same tree shape, different values).
+#include "aorm/detail/sql/compiler.hpp"
+
+#include <stdexcept>
+#include <string>
+
+namespace aorm::detail::sql {
+
+std::string quote(std::string_view identifier) {
+  std::string out;
+  out.reserve(identifier.size() + 2);
+  out += '"';
+  for (char c : identifier) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+std::vector<int> Query::selected_columns() const {
+  std::vector<int> out;
+  if (!columns.empty()) return columns;
+  out.reserve(meta->columns.size());
+  for (std::size_t i = 0; i < meta->columns.size(); ++i) out.push_back(static_cast<int>(i));
+  return out;
+}
+
+std::vector<OrderTerm> Query::effective_order() const {
+  if (order_set) return order;
+  std::vector<OrderTerm> out;
+  for (const OrderMeta& o : meta->ordering) out.push_back({column(o.column), o.desc});
+  return out;
+}
+
+namespace {
+
+// Escapes GLOB metacharacters so that `s` matches itself: * ? [ become [*] [?] [[].
+std::string glob_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '*' || c == '?' || c == '[') {
+      out += '[';
+      out += c;
+      out += ']';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// Escapes LIKE metacharacters for PostgreSQL's default escape character (backslash).
+std::string like_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+const char* sql_operator(Op op) {
+  switch (op) {
+    case Op::add: return " + ";
+    case Op::sub: return " - ";
+    case Op::mul: return " * ";
+    case Op::div: return " / ";
+    case Op::eq: return " = ";
+    case Op::ne: return " <> ";
+    case Op::lt: return " < ";
+    case Op::le: return " <= ";
+    case Op::gt: return " > ";
+    case Op::ge: return " >= ";
+    default: throw std::logic_error("aorm: not a binary operator");
+  }
+}
+
+class Writer {
+ public:
+  Writer(const ModelMeta& m, Dialect d) : meta_(m), d_(d), prefix_(quote(m.table)) {}
+
+  Statement finish() && { return Statement{std::move(sql_), std::move(params_)}; }
+
+  Writer& operator<<(std::string_view s) {
+    sql_ += s;
+    return *this;
+  }
+
+  void bind(Value v) {
+    params_.push_back(std::move(v));
+    if (d_ == Dialect::sqlite) {
+      sql_ += '?';
+    } else {
+      sql_ += '$';
+      sql_ += std::to_string(params_.size());
+    }
+  }
+
+  void table() { sql_ += quote(meta_.table); }
+  // A column as `"table"."column"` (or `"subquery"."column"` while prefix_ says so).
+  void col(int i) {
+    sql_ += prefix_;
+    sql_ += '.';
+    sql_ += quote(column_name(i));
+  }
+  std::string_view column_name(int i) const { return meta_.columns[static_cast<std::size_t>(i)].column; }
+  void set_prefix(std::string p) { prefix_ = std::move(p); }
+
+  // True when `n` may evaluate to NULL (so NOT n needs Django's null handling).
+  bool may_be_null(const NodePtr& n) const {
+    if (!n) return false;
+    switch (n->kind) {
+      case Kind::column: return meta_.columns[static_cast<std::size_t>(n->column)].nullable;
+      case Kind::param: return std::holds_alternative<std::nullptr_t>(n->value);
+      case Kind::constant:
+      case Kind::isnull:
+      case Kind::not_:
+      case Kind::count_all:
+      case Kind::random: return false;
+      case Kind::aggregate: return n->op != Op::count;
+      default: return may_be_null(n->a) || may_be_null(n->b) || may_be_null(n->c);
+    }
+  }
+
+  void lower(const NodePtr& a) {
+    *this << (d_ == Dialect::sqlite ? "aorm_lower(" : "LOWER(");
+    expr(a);
+    *this << ")";
+  }
+
+  void expr(const NodePtr& np) {
+    const Node& n = *np;
+    switch (n.kind) {
+      case Kind::column: col(n.column); return;
+      case Kind::param: bind(n.value); return;
+      case Kind::constant:
+        *this << (d_ == Dialect::sqlite ? (n.flag ? "1" : "0") : (n.flag ? "TRUE" : "FALSE"));
+        return;
+      case Kind::arith:
+      case Kind::compare:
+        *this << "(";
+        expr(n.a);
+        *this << sql_operator(n.op);
+        expr(n.b);
+        *this << ")";
+        return;
+      case Kind::pattern: pattern(n); return;
+      case Kind::in:
+        *this << "(";
+        expr(n.a);
+        *this << " IN (";
+        for (std::size_t i = 0; i < n.values.size(); ++i) {
+          if (i) *this << ", ";
+          bind(n.values[i]);
+        }
+        *this << "))";
+        return;
+      case Kind::range:
+        *this << "(";
+        expr(n.a);
+        *this << " BETWEEN ";
+        expr(n.b);
+        *this << " AND ";
+        expr(n.c);
+        *this << ")";
+        return;
+      case Kind::isnull:
+        *this << "(";
+        expr(n.a);
+        *this << (n.flag ? " IS NULL)" : " IS NOT NULL)");
+        return;
+      case Kind::extract: extract(n); return;
+      case Kind::and_:
+      case Kind::or_:
+        *this << "(";
+        expr(n.a);
+        *this << (n.kind == Kind::and_ ? " AND " : " OR ");
+        expr(n.b);
+        *this << ")";
+        return;
+      case Kind::not_:
+        // Django's negation: a row where the condition is unknown (NULL) counts as not
+        // matching it, so NOT keeps it: exclude(x == 1) keeps rows where x IS NULL.
+        if (may_be_null(n.a)) {
+          *this << "NOT COALESCE(";
+          expr(n.a);
+          *this << (d_ == Dialect::sqlite ? ", 0)" : ", FALSE)");
+        } else {
+          *this << "NOT ";
+          expr(n.a);
+        }
+        return;
+      case Kind::aggregate: aggregate(n); return;
+      case Kind::count_all: *this << "COUNT(*)"; return;
+      case Kind::random: *this << "RANDOM()"; return;
+    }
+  }
+
+  void pattern(const Node& n) {
+    const std::string* s = std::get_if<std::string>(&n.value);
+    if (!s) throw std::logic_error("aorm: a text lookup needs a text value");
+    const bool sqlite = d_ == Dialect::sqlite;
+    auto like = [&](std::string_view before, std::string_view after, bool fold) {
+      std::string p{before};
+      p += sqlite ? glob_escape(*s) : like_escape(*s);
+      p += after;
+      *this << "(";
+      if (sqlite) {
+        // GLOB is case-sensitive (LIKE is not, in SQLite); folding both sides gives the
+        // i-variants. Lowering the pattern keeps its [*] escapes intact.
+        if (fold) lower(n.a); else expr(n.a);
+        *this << " GLOB ";
+        if (fold) {
+          *this << "aorm_lower(";
+          bind(std::move(p));
+          *this << ")";
+        } else {
+          bind(std::move(p));
+        }
+      } else {
+        expr(n.a);
+        *this << (fold ? " ILIKE " : " LIKE ");
+        bind(std::move(p));
+      }
+      *this << ")";
+    };
+    const std::string_view any = sqlite ? "*" : "%";
+    switch (n.op) {
+      case Op::iexact:
+        *this << "(";
+        lower(n.a);
+        *this << " = ";
+        *this << (sqlite ? "aorm_lower(" : "LOWER(");
+        bind(*s);
+        *this << "))";
+        return;
+      case Op::contains: like(any, any, false); return;
+      case Op::icontains: like(any, any, true); return;
+      case Op::startswith: like("", any, false); return;
+      case Op::istartswith: like("", any, true); return;
+      case Op::endswith: like(any, "", false); return;
+      case Op::iendswith: like(any, "", true); return;
+      case Op::regex:
+      case Op::iregex:
+        *this << "(";
+        expr(n.a);
+        if (sqlite) {
+          *this << " REGEXP ";
+          bind(n.op == Op::iregex ? "(?i)" + *s : *s);
+        } else {
+          *this << (n.op == Op::iregex ? " ~* " : " ~ ");
+          bind(*s);
+        }
+        *this << ")";
+        return;
+      default: throw std::logic_error("aorm: not a text lookup");
+    }
+  }
+
+  void extract(const Node& n) {
+    if (d_ == Dialect::sqlite) {
+      if (n.op == Op::date) {
+        *this << "date(";
+        expr(n.a);
+        *this << ")";
+        return;
+      }
+      const char* fmt = n.op == Op::year ? "%Y" : n.op == Op::month ? "%m" : n.op == Op::day ? "%d"
+                      : n.op == Op::week_day ? "%w" : n.op == Op::hour ? "%H" : "%M";
+      if (n.op == Op::week_day) *this << "(";
+      *this << "CAST(strftime('" << fmt << "', ";
+      expr(n.a);
+      *this << ") AS INTEGER)";
+      if (n.op == Op::week_day) *this << " + 1)";  // Django: 1 = Sunday ... 7 = Saturday
+      return;
+    }
+    if (n.op == Op::date) {
+      *this << "CAST(";
+      expr(n.a);
+      *this << " AS date)";
+      return;
+    }
+    const char* part = n.op == Op::year ? "YEAR" : n.op == Op::month ? "MONTH" : n.op == Op::day ? "DAY"
+                     : n.op == Op::week_day ? "DOW" : n.op == Op::hour ? "HOUR" : "MINUTE";
+    if (n.op == Op::week_day) *this << "(";
+    *this << "CAST(EXTRACT(" << part << " FROM ";
+    expr(n.a);
+    *this << ") AS integer)";
+    if (n.op == Op::week_day) *this << " + 1)";
+  }
+
+  // FN([DISTINCT ]arg) [FILTER (WHERE filter)]; `arg` writes the argument.
+  template <class Arg>
+  void call(std::string_view fn, const Node& n, Arg&& arg) {
+    *this << fn << "(";
+    if (n.op == Op::count && n.flag) *this << "DISTINCT ";
+    arg();
+    *this << ")";
+    if (n.b) {
+      *this << " FILTER (WHERE ";
+      expr(n.b);
+      *this << ")";
+    }
+  }
+  void call(std::string_view fn, const Node& n) {
+    call(fn, n, [&] { expr(n.a); });
+  }
+
+  void aggregate(const Node& n) {
+    switch (n.op) {
+      case Op::count: call("COUNT", n); return;
+      case Op::sum: call("SUM", n); return;
+      case Op::avg: call("AVG", n); return;
+      case Op::min: call("MIN", n); return;
+      case Op::max: call("MAX", n); return;
+      case Op::stddev:
+      case Op::variance: break;
+      default: throw std::logic_error("aorm: not an aggregate");
+    }
+    const bool sample = n.flag;
+    if (d_ == Dialect::postgres) {
+      call(n.op == Op::stddev ? (sample ? "STDDEV_SAMP" : "STDDEV_POP")
+                              : (sample ? "VAR_SAMP" : "VAR_POP"),
+           n);
+      return;
+    }
+    // SQLite has no variance aggregate: (Σx² − (Σx)²/n) / (n or n − 1). A division by
+    // zero is NULL in SQLite, which is what an undefined sample variance should be.
+    auto real = [&] {
+      *this << "CAST(";
+      expr(n.a);
+      *this << " AS REAL)";
+    };
+    if (n.op == Op::stddev) *this << "sqrt(max(0.0, ";
+    *this << "((";
+    call("SUM", n, [&] {
+      real();
+      *this << " * ";
+      real();
+    });
+    *this << " - ";
+    call("SUM", n, real);
+    *this << " * ";
+    call("SUM", n, real);
+    *this << " / ";
+    call("COUNT", n);
+    *this << ") / (";
+    call("COUNT", n);
+    *this << (sample ? " - 1))" : "))");
+    if (n.op == Op::stddev) *this << "))";
+  }
+
+  void where(const Query& q) {
+    if (!q.where || (q.where->kind == Kind::constant && q.where->flag)) return;
+    *this << " WHERE ";
+    expr(q.where);
+  }
+
+  void limits(const Query& q) {
+    if (q.limit) {
+      *this << " LIMIT " << std::to_string(*q.limit);
+    } else if (q.offset && d_ == Dialect::sqlite) {
+      *this << " LIMIT -1";  // SQLite needs a LIMIT before OFFSET
+    }
+    if (q.offset) *this << " OFFSET " << std::to_string(q.offset);
+  }
+
+  void order(const Query& q) {
+    const std::vector<OrderTerm> terms = q.effective_order();
+    if (terms.empty()) return;
+    *this << " ORDER BY ";
+    for (std::size_t i = 0; i < terms.size(); ++i) {
+      if (i) *this << ", ";
+      expr(terms[i].expr);
+      *this << (terms[i].desc ? " DESC" : " ASC");
+    }
+  }
+
+  // The select list of a row query.
+  void select_list(const Query& q) {
+    bool first = true;
+    auto sep = [&] {
+      if (!first) *this << ", ";
+      first = false;
+    };
+    if (q.projection.empty()) {
+      for (int c : q.selected_columns()) {
+        sep();
+        col(c);
+      }
+    } else {
+      for (std::size_t i = 0; i < q.projection.size(); ++i) {
+        sep();
+        expr(q.projection[i]);
+        if (q.projection[i]->kind != Kind::column) *this << " AS " << quote("c" + std::to_string(i));
+      }
+    }
+    for (std::size_t i = 0; i < q.annotations.size(); ++i) {
+      sep();
+      expr(q.annotations[i]);
+      *this << " AS " << quote("a" + std::to_string(i));
+    }
+  }
+
+  // SELECT ... FROM table WHERE ... GROUP BY ... [ORDER BY ...] [LIMIT/OFFSET] [FOR UPDATE]
+  void select_body(const Query& q, bool with_order) {
+    *this << "SELECT ";
+    if (q.distinct) *this << "DISTINCT ";
+    select_list(q);
+    *this << " FROM ";
+    table();
+    where(q);
+    if (!q.annotations.empty()) {
+      *this << " GROUP BY ";
+      if (q.projection.empty()) {
+        col(meta_.pk);
+      } else {
+        for (std::size_t i = 0; i < q.projection.size(); ++i) {
+          if (i) *this << ", ";
+          expr(q.projection[i]);
+        }
+      }
+    }
+    // Like Django, Meta.ordering does not apply to a grouped query.
+    if (with_order && (q.order_set || q.annotations.empty())) order(q);
+    limits(q);
+    if (q.for_update.enabled && d_ == Dialect::postgres) {
+      *this << " FOR UPDATE";
+      if (q.for_update.nowait) *this << " NOWAIT";
+      if (q.for_update.skip_locked) *this << " SKIP LOCKED";
+    }
+    // SQLite has no row locks: a write transaction (BEGIN IMMEDIATE) already excludes
+    // other writers, so select_for_update() adds nothing there (as in Django).
+  }
+
+  bool needs_subquery(const Query& q) const {
+    return q.sliced() || q.distinct || !q.annotations.empty();
+  }
+
+ private:
+  const ModelMeta& meta_;
+  Dialect d_;
+  std::string prefix_;
+  std::string sql_;
+  std::vector<Value> params_;
+};
+
+}  // namespace
+
+Statement select(const Query& q, Dialect d) {
+  Writer w(*q.meta, d);
+  w.select_body(q, true);
+  return std::move(w).finish();
+}
+
+Statement count(const Query& q, Dialect d) {
+  Writer w(*q.meta, d);
+  if (w.needs_subquery(q)) {
+    w << "SELECT COUNT(*) FROM (";
+    w.select_body(q, q.sliced());
+    w << ") " << quote("subquery");
+  } else {
+    w << "SELECT COUNT(*) FROM ";
+    w.table();
+    w.where(q);
+  }
+  return std::move(w).finish();
+}
+
+Statement exists(const Query& q, Dialect d) {
+  Writer w(*q.meta, d);
+  if (w.needs_subquery(q)) {
+    w << "SELECT 1 AS " << quote("a") << " FROM (";
+    w.select_body(q, q.sliced());
+    w << ") " << quote("subquery") << " LIMIT 1";
+  } else {
+    w << "SELECT 1 AS " << quote("a") << " FROM ";
+    w.table();
+    w.where(q);
+    w << " LIMIT 1";
+  }
+  return std::move(w).finish();
+}
+
+Statement aggregate(const Query& q, std::span<const NodePtr> aggregates, Dialect d) {
+  Writer w(*q.meta, d);
+  auto list = [&] {
+    for (std::size_t i = 0; i < aggregates.size(); ++i) {
+      if (i) w << ", ";
+      w.expr(aggregates[i]);
+    }
+  };
+  if (w.needs_subquery(q)) {
+    // The aggregates read the subquery's columns, which keep the model's column names.
+    Query inner = q;
+    inner.projection.clear();
+    inner.annotations.clear();
+    inner.columns.clear();
+    w << "SELECT ";
+    w.set_prefix(quote("subquery"));
+    list();
+    w.set_prefix(quote(q.meta->table));
+    w << " FROM (";
+    w.select_body(inner, q.sliced());
+    w << ") " << quote("subquery");
+  } else {
+    w << "SELECT ";
+    list();
+    w << " FROM ";
+    w.table();
+    w.where(q);
+  }
+  return std::move(w).finish();
+}
+
+Statement update(const Query& q, std::span<const std::pair<int, NodePtr>> sets, Dialect d) {
+  Writer w(*q.meta, d);
+  w << "UPDATE ";
+  w.table();
+  w << " SET ";
+  for (std::size_t i = 0; i < sets.size(); ++i) {
+    if (i) w << ", ";
+    w << quote(w.column_name(sets[i].first)) << " = ";
+    w.expr(sets[i].second);
+  }
+  w.where(q);
+  return std::move(w).finish();
+}
+
+Statement remove(const Query& q, Dialect d) {
+  Writer w(*q.meta, d);
+  w << "DELETE FROM ";
+  w.table();
+  w.where(q);
+  return std::move(w).finish();
+}
+
+Statement remove_links(const Query& q, const ManyToManyMeta& m2m, Dialect d) {
+  Writer w(*q.meta, d);
+  w << "DELETE FROM " << quote(m2m.table) << " WHERE " << quote(m2m.source_column) << " IN (SELECT ";
+  w.col(q.meta->pk);
+  w << " FROM ";
+  w.table();
+  w.where(q);
+  w << ")";
+  return std::move(w).finish();
+}
+
+Statement insert(const ModelMeta& m, std::span<const int> columns, std::vector<Value> values,
+                 std::size_t rows, const InsertOptions& opts, Dialect d) {
+  Writer w(m, d);
+  w << "INSERT INTO ";
+  w.table();
+  if (columns.empty()) {
+    if (rows != 1) throw std::logic_error("aorm: DEFAULT VALUES inserts one row at a time");
+    w << " DEFAULT VALUES";
+  } else {
+    w << " (";
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      if (i) w << ", ";
+      w << quote(w.column_name(columns[i]));
+    }
+    w << ") VALUES ";
+    std::size_t k = 0;
+    for (std::size_t r = 0; r < rows; ++r) {
+      w << (r ? ", (" : "(");
+      for (std::size_t i = 0; i < columns.size(); ++i, ++k) {
+        if (i) w << ", ";
+        w.bind(std::move(values.at(k)));
+      }
+      w << ")";
+    }
+  }
+  if (opts.ignore_conflicts) {
+    w << " ON CONFLICT DO NOTHING";
+  } else if (opts.update_conflicts) {
+    w << " ON CONFLICT (";
+    for (std::size_t i = 0; i < opts.unique_columns.size(); ++i) {
+      if (i) w << ", ";
+      w << quote(w.column_name(opts.unique_columns[i]));
+    }
+    w << ") DO UPDATE SET ";
+    for (std::size_t i = 0; i < opts.update_columns.size(); ++i) {
+      if (i) w << ", ";
+      const std::string c = quote(w.column_name(opts.update_columns[i]));
+      w << c << " = " << (d == Dialect::sqlite ? "excluded." : "EXCLUDED.") << c;
+    }
+  }
+  if (opts.returning_pk) w << " RETURNING " << quote(w.column_name(m.pk));
+  return std::move(w).finish();
+}
+
+Statement bulk_update(const ModelMeta& m, std::span<const int> columns,
+                      std::span<const Value> pks, std::span<const Value> values, Dialect d) {
+  Writer w(m, d);
+  const std::string pk = quote(w.column_name(m.pk));
+  w << "UPDATE ";
+  w.table();
+  w << " SET ";
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (i) w << ", ";
+    w << quote(w.column_name(columns[i])) << " = CASE";
+    for (std::size_t r = 0; r < pks.size(); ++r) {
+      w << " WHEN " << pk << " = ";
+      w.bind(pks[r]);
+      w << " THEN ";
+      w.bind(values[r * columns.size() + i]);
+    }
+    w << " END";
+  }
+  w << " WHERE " << pk << " IN (";
+  for (std::size_t r = 0; r < pks.size(); ++r) {
+    if (r) w << ", ";
+    w.bind(pks[r]);
+  }
+  w << ")";
+  return std::move(w).finish();
+}
+
+Statement explain(const Query& q, Dialect d) {
+  Writer w(*q.meta, d);
+  w << (d == Dialect::sqlite ? "EXPLAIN QUERY PLAN " : "EXPLAIN ");
+  w.select_body(q, true);
+  return std::move(w).finish();
+}
+
+}  // namespace aorm::detail::sql

@@ -1,0 +1,128 @@
+// The expression-node factories (detail/sql/node.hpp), with constant folding.
+#include "aorm/detail/sql/node.hpp"
+
+#include <utility>
+
+namespace aorm::detail::sql {
+namespace {
+
+std::shared_ptr<Node> make(Kind kind, Op op = Op::none) {
+  auto n = std::make_shared<Node>();
+  n->kind = kind;
+  n->op = op;
+  return n;
+}
+
+bool is_constant(const NodePtr& n, bool v) noexcept {
+  return n && n->kind == Kind::constant && n->flag == v;
+}
+
+}  // namespace
+
+NodePtr column(int index) {
+  auto n = make(Kind::column);
+  n->column = index;
+  return n;
+}
+
+NodePtr param(Value v) {
+  auto n = make(Kind::param);
+  n->value = std::move(v);
+  return n;
+}
+
+NodePtr constant(bool v) {
+  auto n = make(Kind::constant);
+  n->flag = v;
+  return n;
+}
+
+NodePtr binary(Kind kind, Op op, NodePtr a, NodePtr b) {
+  auto n = make(kind, op);
+  n->a = std::move(a);
+  n->b = std::move(b);
+  return n;
+}
+
+NodePtr pattern(Op op, NodePtr a, Value v) {
+  auto n = make(Kind::pattern, op);
+  n->a = std::move(a);
+  n->value = std::move(v);
+  return n;
+}
+
+NodePtr in(NodePtr a, std::vector<Value> values) {
+  if (values.empty()) return constant(false);
+  auto n = make(Kind::in);
+  n->a = std::move(a);
+  n->values = std::move(values);
+  return n;
+}
+
+NodePtr range(NodePtr a, NodePtr lo, NodePtr hi) {
+  auto n = make(Kind::range);
+  n->a = std::move(a);
+  n->b = std::move(lo);
+  n->c = std::move(hi);
+  return n;
+}
+
+NodePtr isnull(NodePtr a, bool is_null) {
+  auto n = make(Kind::isnull);
+  n->a = std::move(a);
+  n->flag = is_null;
+  return n;
+}
+
+NodePtr extract(Op part, NodePtr a) {
+  auto n = make(Kind::extract, part);
+  n->a = std::move(a);
+  return n;
+}
+
+NodePtr and_(NodePtr a, NodePtr b) {
+  if (!a || is_constant(a, true)) return b;
+  if (!b || is_constant(b, true)) return a;
+  if (is_constant(a, false)) return a;
+  if (is_constant(b, false)) return b;
+  return binary(Kind::and_, Op::none, std::move(a), std::move(b));
+}
+
+NodePtr or_(NodePtr a, NodePtr b) {
+  if (!a || !b) return nullptr;  // "every row" OR x is every row
+  if (is_constant(a, true) || is_constant(b, false)) return a;
+  if (is_constant(b, true) || is_constant(a, false)) return b;
+  return binary(Kind::or_, Op::none, std::move(a), std::move(b));
+}
+
+NodePtr not_(NodePtr a) {
+  if (!a) return constant(false);
+  if (a->kind == Kind::constant) return constant(!a->flag);
+  auto n = make(Kind::not_);
+  n->a = std::move(a);
+  return n;
+}
+
+NodePtr aggregate(Op fn, NodePtr arg, NodePtr filter, bool flag) {
+  auto n = make(Kind::aggregate, fn);
+  n->a = std::move(arg);
+  n->b = std::move(filter);
+  n->flag = flag;
+  return n;
+}
+
+NodePtr count_all() { return make(Kind::count_all, Op::count); }
+
+NodePtr random() { return make(Kind::random); }
+
+bool is_false(const NodePtr& n) noexcept { return is_constant(n, false); }
+
+bool as_column_equals(const NodePtr& n, int& column, Value& value) {
+  if (!n || n->kind != Kind::compare || n->op != Op::eq) return false;
+  if (!n->a || n->a->kind != Kind::column || !n->b || n->b->kind != Kind::param) return false;
+  column = n->a->column;
+  value = n->b->value;
+  return true;
+}
+
+}  // namespace aorm::detail::sql

@@ -1,0 +1,298 @@
+// The SQLite backend: error mapping, execution policies, the pool, in-memory databases,
+// the statement cache, cursors and close().
+#include <sqlite3.h>
+
+#include "sqlite/backend.hpp"
+#include "support.hpp"
+
+using namespace std::chrono_literals;
+using aorm::Execution;
+using aorm::Task;
+using aorm::detail::sqlite::SqliteBackend;
+
+namespace {
+
+SqliteBackend& sqlite_of(const aorm::Database& db) {
+  auto* b = dynamic_cast<SqliteBackend*>(db.backend_ptr());
+  REQUIRE(b != nullptr);
+  return *b;
+}
+
+/// A statement that keeps a connection busy for a few milliseconds.
+constexpr const char* kSlowCount =
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000) "
+    "SELECT count(*) FROM n";
+
+const char* policy_name(Execution e) { return e == Execution::workers ? "workers" : "inline"; }
+
+}  // namespace
+
+TEST_CASE("a unique violation raises IntegrityError with the message, code and SQL") {
+  test::TempDir dir;
+  for (Execution policy : {Execution::workers, Execution::inline_}) {
+    CAPTURE(policy_name(policy));
+    aorm::run([&]() -> Task<void> {
+      auto db = co_await aorm::aconnect(dir.url(policy_name(policy)), {.execution = policy});
+      co_await db.aexecute("CREATE TABLE t (name TEXT UNIQUE)");
+      co_await db.aexecute("INSERT INTO t (name) VALUES (?)", "x");
+      bool raised = false;
+      try {
+        co_await db.aexecute("INSERT INTO t (name) VALUES (?)", "x");
+      } catch (const aorm::IntegrityError& e) {
+        raised = true;
+        CHECK(std::string(e.what()) == "UNIQUE constraint failed: t.name");
+        CHECK(e.sql() == "INSERT INTO t (name) VALUES (?)");
+        CHECK(e.backend() == "sqlite");
+        CHECK(e.code() == std::to_string(SQLITE_CONSTRAINT_UNIQUE));
+      }
+      CHECK(raised);
+      // The connection is usable afterwards (the statement was reset).
+      CHECK(co_await test::scalar(db, "SELECT count(*) FROM t") == 1);
+    }());
+  }
+}
+
+TEST_CASE("syntax errors, unknown tables and wrong parameter counts raise ProgrammingError") {
+  test::TempDir dir;
+  aorm::run([&]() -> Task<void> {
+    auto db = co_await aorm::aconnect(dir.url());
+    CHECK_THROWS_AS(co_await db.aexecute("SELEC 1"), aorm::ProgrammingError);
+    bool raised = false;
+    try {
+      co_await db.aexecute("SELECT * FROM missing");
+    } catch (const aorm::ProgrammingError& e) {
+      raised = true;
+      CHECK(std::string(e.what()) == "no such table: missing");
+      CHECK(e.sql() == "SELECT * FROM missing");
+    }
+    CHECK(raised);
+    CHECK_THROWS_WITH_AS(co_await db.aexecute("SELECT ?, ?", 1),
+                         "statement has 2 placeholder(s) but 1 parameter(s) were given",
+                         aorm::ProgrammingError);
+    CHECK_THROWS_AS(co_await db.aexecute("SELECT 1; SELECT 2"), aorm::ProgrammingError);
+  }());
+}
+
+TEST_CASE("a foreign key violation raises IntegrityError (foreign_keys is on)") {
+  test::TempDir dir;
+  aorm::run([&]() -> Task<void> {
+    auto db = co_await aorm::aconnect(dir.url());
+    co_await db.aexecute("CREATE TABLE p (id INTEGER PRIMARY KEY)");
+    co_await db.aexecute("CREATE TABLE c (p_id INTEGER REFERENCES p(id))");
+    CHECK_THROWS_AS(co_await db.aexecute("INSERT INTO c (p_id) VALUES (?)", 42), aorm::IntegrityError);
+  }());
+}
+
+TEST_CASE("file databases use WAL, synchronous=NORMAL and report rows affected") {
+  test::TempDir dir;
+  for (Execution policy : {Execution::workers, Execution::inline_}) {
+    CAPTURE(policy_name(policy));
+    aorm::run([&]() -> Task<void> {
+      auto db = co_await aorm::aconnect(dir.url(policy_name(policy)), {.execution = policy});
+      auto mode = co_await test::column<std::string>(db, "PRAGMA journal_mode");
+      CHECK(mode.at(0) == "wal");
+      CHECK(co_await test::scalar(db, "PRAGMA synchronous") == 1);
+      CHECK(co_await test::scalar(db, "PRAGMA foreign_keys") == 1);
+      co_await db.aexecute("CREATE TABLE t (x INTEGER)");
+      for (int i = 0; i < 5; ++i) co_await db.aexecute("INSERT INTO t (x) VALUES (?)", i);
+      CHECK(co_await db.aexecute("UPDATE t SET x = x + 1 WHERE x >= ?", 2) == 3);
+      CHECK(co_await db.aexecute("UPDATE t SET x = 0 WHERE x > 100") == 0);
+      CHECK(co_await db.aexecute("SELECT * FROM t") == 0);
+      aorm::Statement ins{"INSERT INTO t (x) VALUES (?)", {std::int64_t{9}}};
+      auto r = co_await aorm::detail::execute(db, ins);
+      CHECK(r.rows_affected == 1);
+      CHECK(r.last_insert_id == 6);
+      CHECK(sqlite_of(db).execution() == policy);
+      CHECK(sqlite_of(db).pool_size() == (policy == Execution::workers ? 4u : 1u));
+    }());
+  }
+}
+
+TEST_CASE("tasks wait for a connection when all are busy, without blocking the loop") {
+  test::TempDir dir;
+  for (Execution policy : {Execution::workers, Execution::inline_}) {
+    CAPTURE(policy_name(policy));
+    aorm::run([&]() -> Task<void> {
+      auto db = co_await aorm::aconnect(dir.url(policy_name(policy)), {.pool_size = 2, .execution = policy});
+      auto& backend = sqlite_of(db);
+      // Lease both connections: a statement must now wait.
+      auto a = co_await backend.acquire();
+      auto b = co_await backend.acquire();
+      CHECK(backend.idle_connections() == 0);
+      bool done = false;
+      auto waiting = aorm::spawn([&]() -> Task<void> {
+        CHECK(co_await test::scalar(db, "SELECT 41 + 1") == 42);
+        done = true;
+      }());
+      co_await aorm::sleep(20ms);  // the loop keeps running while the task waits
+      CHECK_FALSE(done);
+      a = aorm::detail::ConnectionLease{};
+      co_await waiting;
+      CHECK(done);
+      b = aorm::detail::ConnectionLease{};
+      CHECK(backend.idle_connections() == 2);
+
+      // More concurrent statements than connections: all complete.
+      std::vector<Task<std::int64_t>> tasks;
+      for (int i = 0; i < 8; ++i) tasks.push_back(test::scalar(db, kSlowCount));
+      auto results = co_await aorm::gather(std::move(tasks));
+      CHECK(results.size() == 8);
+      for (auto r : results) CHECK(r == 200000);
+      CHECK(backend.idle_connections() == 2);
+    }());
+  }
+}
+
+TEST_CASE("worker connections run statements in parallel") {
+  test::TempDir dir;
+  aorm::run([&]() -> Task<void> {
+    auto db = co_await aorm::aconnect(dir.url(), {.pool_size = 3});
+    // Three slow statements on three connections all finish; each ran on its own worker.
+    auto [x, y, z] = co_await aorm::gather(test::scalar(db, kSlowCount), test::scalar(db, kSlowCount),
+                                           test::scalar(db, kSlowCount));
+    CHECK(x + y + z == 600000);
+  }());
+}
+
+TEST_CASE("an in-memory database is shared by every connection of its pool") {
+  for (Execution policy : {Execution::workers, Execution::inline_}) {
+    CAPTURE(policy_name(policy));
+    aorm::run([&]() -> Task<void> {
+      auto db = co_await aorm::aconnect("sqlite::memory:", {.pool_size = 3, .execution = policy});
+      auto& backend = sqlite_of(db);
+      auto first = co_await backend.acquire();
+      auto second = co_await backend.acquire();
+      REQUIRE(first.get() != second.get());
+      aorm::Statement create{"CREATE TABLE t (x)", {}};
+      aorm::Statement insert{"INSERT INTO t VALUES (1), (2)", {}};
+      co_await backend.execute(create, {}, first.get());
+      co_await backend.execute(insert, {}, first.get());
+      std::int64_t seen = 0;
+      aorm::Statement count{"SELECT count(*) FROM t", {}};
+      co_await backend.execute(count, [&](const aorm::RowReader& r) { seen = r.get_int64(0); },
+                               second.get());
+      CHECK(seen == 2);
+    }());
+  }
+}
+
+TEST_CASE("two in-memory databases are distinct") {
+  aorm::run([&]() -> Task<void> {
+    auto a = co_await aorm::aconnect("sqlite::memory:", {.alias = "mem_a"});
+    auto b = co_await aorm::aconnect("sqlite::memory:", {.alias = "mem_b"});
+    CHECK(sqlite_of(a).pool_size() == 1);
+    co_await a.aexecute("CREATE TABLE only_in_a (x)");
+    CHECK(co_await a.aexecute("INSERT INTO only_in_a VALUES (1)") == 1);
+    CHECK_THROWS_WITH_AS(co_await b.aexecute("SELECT * FROM only_in_a"), "no such table: only_in_a",
+                         aorm::ProgrammingError);
+  }());
+}
+
+TEST_CASE("the statement cache prepares a statement once and reuses it") {
+  test::TempDir dir;
+  for (Execution policy : {Execution::workers, Execution::inline_}) {
+    CAPTURE(policy_name(policy));
+    aorm::run([&]() -> Task<void> {
+      auto db = co_await aorm::aconnect(dir.url(policy_name(policy)), {.pool_size = 1, .execution = policy});
+      auto& backend = sqlite_of(db);
+      co_await db.aexecute("CREATE TABLE t (x)");
+      const auto before = backend.stats();
+      for (int i = 0; i < 10; ++i) co_await db.aexecute("INSERT INTO t (x) VALUES (?)", i);
+      const auto after = backend.stats();
+      CHECK(after.prepares - before.prepares == 1);
+      CHECK(after.cache_hits - before.cache_hits == 9);
+      // Bindings were cleared after each use: a reused statement gets fresh parameters.
+      CHECK(co_await test::scalar(db, "SELECT sum(x) FROM t") == 45);
+    }());
+  }
+}
+
+TEST_CASE("the statement cache is a bounded LRU that never hands out a busy statement") {
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open(":memory:", &raw) == SQLITE_OK);
+  {
+    aorm::detail::sqlite::StatementCache cache(2);
+    {
+      auto s1 = cache.acquire(raw, "SELECT 1");
+      auto s1b = cache.acquire(raw, "SELECT 1");  // busy: a private statement
+      CHECK(s1.get() != s1b.get());
+      CHECK(cache.size() == 1);
+    }
+    { auto s = cache.acquire(raw, "SELECT 1"); }
+    CHECK(cache.stats().hits == 1);
+    { auto s = cache.acquire(raw, "SELECT 2"); }
+    { auto s = cache.acquire(raw, "SELECT 3"); }  // evicts "SELECT 1" (least recently used)
+    CHECK(cache.size() == 2);
+    const auto prepares = cache.stats().prepares.load();
+    { auto s = cache.acquire(raw, "SELECT 3"); }
+    CHECK(cache.stats().prepares == prepares);
+    { auto s = cache.acquire(raw, "SELECT 1"); }
+    CHECK(cache.stats().prepares == prepares + 1);
+  }
+  sqlite3_close(raw);
+}
+
+TEST_CASE("cursors deliver rows in batches and release their connection") {
+  test::TempDir dir;
+  for (Execution policy : {Execution::workers, Execution::inline_}) {
+    CAPTURE(policy_name(policy));
+    aorm::run([&]() -> Task<void> {
+      auto db = co_await aorm::aconnect(dir.url(policy_name(policy)), {.pool_size = 1, .execution = policy});
+      co_await db.aexecute("CREATE TABLE t (x)");
+      co_await db.aexecute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 25) "
+                           "INSERT INTO t SELECT i FROM n");
+      std::vector<std::int64_t> seen;
+      int calls = 0;
+      {
+        auto cursor = co_await aorm::detail::open_cursor(db, aorm::Statement{"SELECT x FROM t ORDER BY x", {}});
+        CHECK(sqlite_of(db).idle_connections() == 0);
+        bool more = true;
+        while (more) {
+          more = co_await cursor->fetch(10, [&](const aorm::RowReader& r) { seen.push_back(r.get_int64(0)); });
+          ++calls;
+        }
+      }
+      CHECK(calls == 3);
+      REQUIRE(seen.size() == 25);
+      CHECK(seen.front() == 1);
+      CHECK(seen.back() == 25);
+      CHECK(sqlite_of(db).idle_connections() == 1);
+      // The same SQL runs again on the connection (its statement was reset).
+      CHECK((co_await test::column<std::int64_t>(db, "SELECT x FROM t ORDER BY x")).size() == 25);
+    }());
+  }
+}
+
+TEST_CASE("aclose waits for statements in flight and later calls raise OperationalError") {
+  test::TempDir dir;
+  for (Execution policy : {Execution::workers, Execution::inline_}) {
+    CAPTURE(policy_name(policy));
+    aorm::run([&]() -> Task<void> {
+      auto db = co_await aorm::aconnect(dir.url(policy_name(policy)), {.pool_size = 1, .execution = policy});
+      auto lease = co_await db.backend()->acquire();
+      auto slow = aorm::spawn(test::scalar(db, "SELECT 7"));  // waits for the leased connection
+      bool closed = false;
+      auto closer = aorm::spawn([&]() -> Task<void> {
+        co_await db.aclose();
+        closed = true;
+      }());
+      co_await aorm::sleep(10ms);
+      CHECK_FALSE(closed);  // the lease and the queued statement are in flight
+      lease = aorm::detail::ConnectionLease{};
+      CHECK(co_await slow == 7);
+      co_await closer;
+      CHECK(closed);
+      CHECK_THROWS_WITH_AS(co_await db.aexecute("SELECT 1"), "the database is closed", aorm::OperationalError);
+      CHECK_THROWS_AS(co_await db.backend()->acquire(), aorm::OperationalError);
+      co_await db.aclose();  // idempotent
+    }());
+  }
+}
+
+TEST_CASE("opening a file in a missing directory raises OperationalError") {
+  test::TempDir dir;
+  aorm::run([&]() -> Task<void> {
+    const std::string url = "sqlite:" + (dir.path() / "no/such/dir/x.db").string();
+    CHECK_THROWS_AS(co_await aorm::aconnect(url), aorm::OperationalError);
+  }());
+}

@@ -1,0 +1,100 @@
+// blog_fixture.hpp — what every behaviour test uses: a fresh SQLite file per test case with
+// the blog tables created, run under both execution policies, plus a small known data set.
+//
+//   TEST_CASE("...") {
+//     for_each_policy([](Blog& b) -> aorm::Task<void> {
+//       co_await b.seed();
+//       CHECK(co_await Article::objects.acount() == 4);
+//     });
+//   }
+//
+// for_each_policy() opens one doctest SUBCASE per execution policy (worker threads, and
+// inline on the loop thread), so the body runs twice, each time on a new file.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "blog/models.hpp"
+
+namespace behaviour {
+
+using blog::Article;
+using blog::Author;
+using blog::Comment;
+using blog::Tag;
+
+/// A UTC timestamp: at(2024, 1, 15, 9, 30) is 2024-01-15 09:30:00.
+inline aorm::DateTime at(int y, unsigned m, unsigned d, int hh = 0, int mm = 0, int ss = 0) {
+  using namespace std::chrono;
+  return aorm::DateTime{sys_days{year{y} / month{m} / day{d}} + hours{hh} + minutes{mm} +
+                        seconds{ss}};
+}
+
+/// A calendar date.
+inline aorm::Date day_of(int y, unsigned m, unsigned d) {
+  using namespace std::chrono;
+  return sys_days{year{y} / month{m} / day{d}};
+}
+
+/// A database file in the system temp folder, unique per instance, removed (with its WAL
+/// side files) on destruction.
+class TempDbFile {
+ public:
+  TempDbFile();
+  ~TempDbFile();
+  TempDbFile(const TempDbFile&) = delete;
+  TempDbFile& operator=(const TempDbFile&) = delete;
+  const std::filesystem::path& path() const noexcept { return path_; }
+  std::string url() const { return "sqlite:" + path_.string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+/// The state a test body sees: the open database and, after seed(), the known rows.
+///
+/// The seeded data (created_at is fixed after insert so that ordering is deterministic):
+///
+///   article        slug          status     views rating author published_at      created_at
+///   hello          hello-world   published  10    4.5    ada    2024-01-15 09:30  2024-01-10
+///   async_cpp      async-cpp     published  25    3.0    ada    2024-03-02 18:05  2024-02-20
+///   draft          draft-notes   draft       0    null   linus  null              2024-04-01
+///   odd            odd-chars     archived    5    2.0    linus  2023-12-31 23:59  2023-12-01
+///
+/// Titles: "Hello World", "Async C++ in practice", "Draft notes", "100% pure_C\ode".
+/// Bodies: "First post", "co_await everything", null, "percent, underscore, backslash".
+/// Tags: cpp, python, databases (not linked: relations come in a later issue).
+struct Blog {
+  aorm::Database db;
+  aorm::Execution execution = aorm::Execution::workers;
+
+  Author ada, linus;
+  Article hello, async_cpp, draft, odd;
+  Tag cpp, python, databases;
+
+  /// Inserts the data set above and reloads every object so it holds what the table holds.
+  aorm::Task<void> seed();
+};
+
+/// A test body: runs inside aorm::run with the database connected and the tables created.
+using BlogBody = std::function<aorm::Task<void>(Blog&)>;
+
+/// Runs `body` on a fresh database for the given policy; closes it afterwards, also when
+/// the body throws (the exception then propagates to the test).
+void run_blog(aorm::Execution execution, const BlogBody& body);
+
+/// Runs `body` once per execution policy, each in its own doctest SUBCASE.
+void for_each_policy(const BlogBody& body);
+
+/// Counts the statements of `cap` whose SQL starts with `verb` ("INSERT", "SELECT", ...).
+std::int64_t statements_starting_with(const aorm::QueryCapture& cap, std::string_view verb);
+
+}  // namespace behaviour
