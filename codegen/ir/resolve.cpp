@@ -76,6 +76,20 @@ std::vector<std::pair<std::string_view, Location>> used_options(const FieldSpec&
   return out;
 }
 
+// The hint for an unknown type: other languages' names first ("float" -> "double"), then
+// the closest spelling.
+std::string type_hint(std::string_view name) {
+  static constexpr std::pair<std::string_view, std::string_view> kAliases[] = {
+      {"float", "double"},   {"int", "int64"},      {"integer", "int64"}, {"long", "int64"},
+      {"boolean", "bool"},   {"str", "string"},     {"varchar", "string"}, {"char", "string"},
+      {"fk", "foreign_key"}, {"blob", "bytes"},     {"timestamp", "datetime"},
+      {"numeric", "decimal"}, {"m2m", "many_to_many"},
+  };
+  for (const auto& [alias, type] : kAliases)
+    if (alias == name) return " (did you mean '" + std::string(type) + "'?)";
+  return diag::did_you_mean(name, type_names());
+}
+
 bool flag(const std::optional<Spanned<bool>>& opt) { return opt && opt->value; }
 
 // How a default is shown in a message: quoted text keeps its quotes.
@@ -135,6 +149,7 @@ class Resolver {
     bool m2m = false;
     int index = -1;  // into columns or many_to_many
     const FieldSpec* spec = nullptr;
+    bool broken = false;  // the field had an error: no reverse relation is derived from it
   };
 
   void error(const Location& where, std::string message, std::vector<Note> notes = {}) {
@@ -300,6 +315,7 @@ class Resolver {
   void resolve_field(int mi, const FieldSpec& fs, bool is_pk) {
     Model& model = out_.models[mi];
     const std::string& name = fs.name.value;
+    const std::size_t errors_before = diags_.error_count();
     if (!check_field_name(fs.name) || fs.broken) return;
     if (!fs.type) {
       error(fs.name.where, "field " + quoted(name) + " has no type",
@@ -308,8 +324,7 @@ class Resolver {
     }
     std::optional<FieldType> type = parse_type(fs.type->value);
     if (!type) {
-      error(fs.type->where, "unknown field type " + quoted(fs.type->value) +
-                                diag::did_you_mean(fs.type->value, type_names()));
+      error(fs.type->where, "unknown field type " + quoted(fs.type->value) + type_hint(fs.type->value));
       return;  // every other check depends on the type
     }
     bool ok = true;
@@ -327,7 +342,8 @@ class Resolver {
       m.name = name;
       m.where = fs.name.where;
       model.many_to_many.push_back(std::move(m));
-      pending_.push_back({mi, true, static_cast<int>(model.many_to_many.size()) - 1, &fs});
+      pending_.push_back({mi, true, static_cast<int>(model.many_to_many.size()) - 1, &fs,
+                          diags_.error_count() != errors_before});
       return;
     }
 
@@ -420,7 +436,9 @@ class Resolver {
     }
     if (fs.default_value) resolve_default(f, *fs.default_value);
     model.columns.push_back(std::move(f));
-    if (fk) pending_.push_back({mi, false, static_cast<int>(model.columns.size()) - 1, &fs});
+    if (fk)
+      pending_.push_back({mi, false, static_cast<int>(model.columns.size()) - 1, &fs,
+                          diags_.error_count() != errors_before});
   }
 
   void resolve_choices(Field& f, const FieldSpec& fs) {
@@ -539,6 +557,8 @@ class Resolver {
 
   void resolve_relations() {
     const std::vector<std::string> models = model_names();
+    // Foreign keys first: a many_to_many `through` model is found by its foreign keys.
+    std::stable_partition(pending_.begin(), pending_.end(), [](const PendingRelation& p) { return !p.m2m; });
     for (PendingRelation& p : pending_) {
       const FieldSpec& fs = *p.spec;
       Model& model = out_.models[p.model];
@@ -729,7 +749,7 @@ class Resolver {
       Model& model = out_.models[p.model];
       const FieldSpec& fs = *p.spec;
       int target = p.m2m ? model.many_to_many[p.index].target : model.columns[p.index].target;
-      if (target < 0) continue;
+      if (target < 0 || p.broken) continue;
       std::string name;
       if (fs.related_name) {
         name = fs.related_name->value;

@@ -180,7 +180,13 @@ TEST_CASE("on_commit runs after the outermost commit, never after a rollback") {
 
     CHECK_THROWS(co_await aorm::atomic([&]() -> Task<void> {
       aorm::on_commit([&] { log.push_back("never"); });
+      co_await aorm::sleep(0ms);
       throw std::runtime_error("y");
+    }));
+    // A body that is not even a coroutine (it throws when called) also runs in the block.
+    CHECK_THROWS(co_await aorm::atomic([&]() -> Task<void> {
+      aorm::on_commit([&] { log.push_back("never either"); });
+      throw std::runtime_error("z");
     }));
     CHECK(log.size() == 3);
   }());

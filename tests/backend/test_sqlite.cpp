@@ -120,10 +120,11 @@ TEST_CASE("tasks wait for a connection when all are busy, without blocking the l
       auto b = co_await backend.acquire();
       CHECK(backend.idle_connections() == 0);
       bool done = false;
-      auto waiting = aorm::spawn([&]() -> Task<void> {
+      auto body = [&]() -> Task<void> {  // named: the spawned frame refers to its captures
         CHECK(co_await test::scalar(db, "SELECT 41 + 1") == 42);
         done = true;
-      }());
+      };
+      auto waiting = aorm::spawn(body());
       co_await aorm::sleep(20ms);  // the loop keeps running while the task waits
       CHECK_FALSE(done);
       a = aorm::detail::ConnectionLease{};
@@ -244,7 +245,8 @@ TEST_CASE("cursors deliver rows in batches and release their connection") {
       std::vector<std::int64_t> seen;
       int calls = 0;
       {
-        auto cursor = co_await aorm::detail::open_cursor(db, aorm::Statement{"SELECT x FROM t ORDER BY x", {}});
+        aorm::Statement select{"SELECT x FROM t ORDER BY x", {}};  // named: g++ 12 bug 2
+        auto cursor = co_await aorm::detail::open_cursor(db, std::move(select));
         CHECK(sqlite_of(db).idle_connections() == 0);
         bool more = true;
         while (more) {
@@ -272,10 +274,11 @@ TEST_CASE("aclose waits for statements in flight and later calls raise Operation
       auto lease = co_await db.backend()->acquire();
       auto slow = aorm::spawn(test::scalar(db, "SELECT 7"));  // waits for the leased connection
       bool closed = false;
-      auto closer = aorm::spawn([&]() -> Task<void> {
+      auto close_it = [&]() -> Task<void> {
         co_await db.aclose();
         closed = true;
-      }());
+      };
+      auto closer = aorm::spawn(close_it());
       co_await aorm::sleep(10ms);
       CHECK_FALSE(closed);  // the lease and the queued statement are in flight
       lease = aorm::detail::ConnectionLease{};

@@ -46,6 +46,19 @@ TEST_CASE("a sleep suspends only the sleeping task and lasts at least its durati
   CHECK(log == std::vector<std::string>{"main still running", "sleeper woke"});
 }
 
+TEST_CASE("a sleep of the longest duration never wakes up") {
+  bool woke = false;
+  auto forever = [&]() -> Task<void> {
+    co_await aorm::sleep(std::chrono::hours::max());
+    woke = true;
+  };
+  aorm::run([&]() -> Task<void> {
+    aorm::spawn(forever()).detach();
+    co_await aorm::sleep(5ms);
+  }());
+  CHECK_FALSE(woke);
+}
+
 TEST_CASE("sleep outside run raises logic_error") {
   Task<void> t = aorm::sleep(1ms);
   auto frame = aorm::detail::TaskAccess::frame(t);

@@ -55,9 +55,10 @@ namespace detail {
 struct DatabaseState;
 /// The open database registered under `alias`; ConfigError naming the alias when none is.
 Database database(std::string_view alias);
-/// The one way the query layer runs SQL: on the pinned connection when the current context
-/// holds a transaction on this database, else on a pooled one. Logs (AORM_LOG_SQL=1) and
-/// feeds every live QueryCapture. `db` and `stmt` must stay alive until the task completes.
+/// The one way the query layer runs SQL: on the pinned connection when the context current
+/// at the call holds a transaction on this database, else on a pooled one (so call it where
+/// you await it). Logs (AORM_LOG_SQL=1) and feeds every live QueryCapture. `db`, `stmt` and
+/// whatever `sink` refers to must stay alive until the task completes.
 Task<ExecResult> execute(const Database& db, const Statement& stmt, RowSink sink = {});
 /// Opens a cursor (same routing, logging and capture as execute()).
 Task<std::unique_ptr<Cursor>> open_cursor(const Database& db, Statement stmt);

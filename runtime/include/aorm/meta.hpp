@@ -45,11 +45,11 @@ struct ColumnMeta {
   int max_length = 0;         // string
   int max_digits = 0;         // decimal
   int decimal_places = 0;     // decimal
-  std::span<const std::string_view> choices;  // stored values, in enum order; empty if none
+  std::span<const std::string_view> choices{};  // stored values, in enum order; empty if none
   // foreign_key / one_to_one only:
   const ModelMeta& (*target)() = nullptr;  // the referenced model
   OnDelete on_delete = OnDelete::cascade;
-  std::string_view related_name;  // reverse accessor on the target ("articles")
+  std::string_view related_name{};  // reverse accessor on the target ("articles")
 };
 
 /// One ordering term of Meta.ordering: column index, descending when `desc`.
@@ -72,22 +72,25 @@ struct ManyToManyMeta {
   std::string_view source_column;  // "article_id"
   std::string_view target_column;  // "tag_id"
   const ModelMeta& (*target)() = nullptr;
-  std::string_view related_name;   // reverse accessor on the target ("articles")
-  std::string_view through;        // model name of an explicit through model, or empty
+  std::string_view related_name{};   // reverse accessor on the target ("articles")
+  std::string_view through{};        // model name of an explicit through model, or empty
 };
 
 /// Everything the runtime knows about one model.
+// Members that generated code may leave out have `{}` initializers, so designated
+// initializers that omit them compile cleanly under -Wextra (clang's
+// -Wmissing-designated-field-initializers).
 struct ModelMeta {
   std::string_view name;   // "Article"
   std::string_view label;  // "blog.Article" (Django's app_label.ModelName; DeleteResult keys)
   std::string_view table;  // "blog_article"
   std::span<const ColumnMeta> columns;
   int pk = 0;  // index of the primary-key column
-  std::span<const OrderMeta> ordering;  // Meta.ordering; empty when none
+  std::span<const OrderMeta> ordering{};  // Meta.ordering; empty when none
   int get_latest_by = -1;               // column index or -1
   bool get_latest_by_desc = false;      // "-created_at"
-  std::span<const IndexMeta> indexes;   // index: true columns, meta.indexes, unique_together
-  std::span<const ManyToManyMeta> many_to_many;
+  std::span<const IndexMeta> indexes{};   // index: true columns, meta.indexes, unique_together
+  std::span<const ManyToManyMeta> many_to_many{};
 
   /// Index of the column whose C++ name is `member`, or -1.
   constexpr int find(std::string_view member) const noexcept {

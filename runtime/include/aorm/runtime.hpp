@@ -239,7 +239,11 @@ Spawned<T> spawn(Task<T> task) {
 /// outside aorm::run().
 template <class Rep, class Period>
 Task<void> sleep(std::chrono::duration<Rep, Period> duration) {
-  return detail::sleep_for(std::chrono::ceil<std::chrono::steady_clock::duration>(duration));
+  using Ticks = std::chrono::steady_clock::duration;
+  // Compared in floating point: converting e.g. hours::max() to Ticks would overflow.
+  if (std::chrono::duration<double>(duration) >= std::chrono::duration<double>(Ticks::max()))
+    return detail::sleep_for(Ticks::max());
+  return detail::sleep_for(std::chrono::ceil<Ticks>(duration));
 }
 
 }  // namespace aorm

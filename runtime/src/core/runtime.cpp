@@ -90,7 +90,13 @@ struct TimerAwaiter {
   EventLoop::Clock::duration duration;
   bool await_ready() const noexcept { return false; }
   void await_suspend(std::coroutine_handle<> h) const {
-    EventLoop::require_current("aorm::sleep").resume_at(EventLoop::Clock::now() + duration, h);
+    EventLoop& loop = EventLoop::require_current("aorm::sleep");
+    const auto now = EventLoop::Clock::now();
+    // Saturate: sleep(hours::max()) must mean "forever", not overflow into the past.
+    const auto deadline = duration > EventLoop::Clock::time_point::max() - now
+                              ? EventLoop::Clock::time_point::max()
+                              : now + duration;
+    loop.resume_at(deadline, h);
   }
   void await_resume() const noexcept {}
 };

@@ -234,11 +234,14 @@ Task<ExecResult> run_statement(Backend& backend, std::string_view alias, const S
 
 }  // namespace
 
+// Not a coroutine: the backend's task is returned as is, so the common path costs one
+// coroutine frame, not two. The routing is therefore decided by the context current when
+// execute() is called (which is where the caller awaits it, in every use in aorm).
 Task<ExecResult> execute(const Database& db, const Statement& stmt, RowSink sink) {
   Backend* backend = db.backend_ptr();
   Connection* pinned = pinned_for(backend);
-  if (!observed()) co_return co_await backend->execute(stmt, sink, pinned);
-  co_return co_await run_statement(*backend, db.alias(), stmt, sink, pinned);
+  if (!observed()) return backend->execute(stmt, sink, pinned);
+  return run_statement(*backend, db.alias(), stmt, sink, pinned);
 }
 
 Task<std::unique_ptr<Cursor>> open_cursor(const Database& db, Statement stmt) {
@@ -282,10 +285,22 @@ std::string alias_of(const Backend* backend) {
   return "?";
 }
 
-/// Runs `body` under `ctx`, capturing its exception instead of throwing.
+/// Runs `body` under `ctx`, capturing its exception instead of throwing. `body()` itself is
+/// called with `ctx` as the running context, so a body that is not a coroutine (or code
+/// before its first suspension) sees the transaction too.
 Task<std::exception_ptr> run_body(std::shared_ptr<Context> ctx, const std::function<Task<void>()>& body) {
+  Task<void> task;
+  const std::shared_ptr<Context>* const saved = running_context;
+  running_context = &ctx;
   try {
-    co_await with_context(std::move(ctx), body());
+    task = body();
+  } catch (...) {
+    running_context = saved;
+    co_return std::current_exception();
+  }
+  running_context = saved;
+  try {
+    co_await with_context(std::move(ctx), std::move(task));
   } catch (...) {
     co_return std::current_exception();
   }
