@@ -558,41 +558,45 @@ class Resolver {
   void resolve_relations() {
     const std::vector<std::string> models = model_names();
     // Foreign keys first: a many_to_many `through` model is found by its foreign keys.
-    std::stable_partition(pending_.begin(), pending_.end(), [](const PendingRelation& p) { return !p.m2m; });
-    for (PendingRelation& p : pending_) {
-      const FieldSpec& fs = *p.spec;
-      Model& model = out_.models[p.model];
-      if (!fs.to) {
-        error(fs.type->where, fs.type->value + " field " + quoted(fs.name.value) +
-                                  " needs 'to: <Model>' (the model it refers to)");
-        continue;
-      }
-      int target = find_model(fs.to->value);
-      if (target < 0) {
-        error(fs.to->where, "unknown model " + quoted(fs.to->value) + " in field " +
-                                quoted(model.name + "." + fs.name.value) +
-                                diag::did_you_mean(fs.to->value, models));
-        continue;
-      }
-      if (!p.m2m) {
-        model.columns[p.index].target = target;
-        continue;
-      }
-      ManyToMany& m = model.many_to_many[p.index];
-      m.target = target;
-      const Model& to = out_.models[target];
-      if (fs.through) {
-        resolve_through(p.model, m, fs);
-        continue;
-      }
-      m.table = fs.db_table ? fs.db_table->value : model.table + "_" + m.name;
-      if (p.model == target) {
-        m.source_column = "from_" + model.snake + "_id";
-        m.target_column = "to_" + model.snake + "_id";
-      } else {
-        m.source_column = model.snake + "_id";
-        m.target_column = to.snake + "_id";
-      }
+    for (bool m2m : {false, true}) {
+      for (PendingRelation& p : pending_)
+        if (p.m2m == m2m) resolve_relation(p, models);
+    }
+  }
+
+  void resolve_relation(PendingRelation& p, const std::vector<std::string>& models) {
+    const FieldSpec& fs = *p.spec;
+    Model& model = out_.models[p.model];
+    if (!fs.to) {
+      error(fs.type->where, fs.type->value + " field " + quoted(fs.name.value) +
+                                " needs 'to: <Model>' (the model it refers to)");
+      return;
+    }
+    int target = find_model(fs.to->value);
+    if (target < 0) {
+      error(fs.to->where, "unknown model " + quoted(fs.to->value) + " in field " +
+                              quoted(model.name + "." + fs.name.value) +
+                              diag::did_you_mean(fs.to->value, models));
+      return;
+    }
+    if (!p.m2m) {
+      model.columns[p.index].target = target;
+      return;
+    }
+    ManyToMany& m = model.many_to_many[p.index];
+    m.target = target;
+    const Model& to = out_.models[target];
+    if (fs.through) {
+      resolve_through(p.model, m, fs);
+      return;
+    }
+    m.table = fs.db_table ? fs.db_table->value : model.table + "_" + m.name;
+    if (p.model == target) {
+      m.source_column = "from_" + model.snake + "_id";
+      m.target_column = "to_" + model.snake + "_id";
+    } else {
+      m.source_column = model.snake + "_id";
+      m.target_column = to.snake + "_id";
     }
   }
 

@@ -27,8 +27,8 @@ struct Comment;
 // Author: a row of table "blog_author".
 struct Author {
   std::int64_t id = 0;  // primary key, auto-increment
-  std::string name;     // max_length 100
-  std::string email;    // max_length 254, unique
+  std::string name{};   // max_length 100
+  std::string email{};  // max_length 254, unique
 
   struct Fields;
   static const aorm::Manager<Author> objects;  // Author::objects.filter(...)
@@ -44,7 +44,7 @@ struct Author {
 // Tag: a row of table "blog_tag".
 struct Tag {
   std::int64_t id = 0;  // primary key, auto-increment
-  std::string name;     // max_length 50, unique
+  std::string name{};   // max_length 50, unique
 
   struct Fields;
   static const aorm::Manager<Tag> objects;  // Tag::objects.filter(...)
@@ -62,17 +62,17 @@ struct Article {
   // The choices of `status`, stored as "draft", "published", "archived".
   enum class Status { draft, published, archived };
 
-  std::int64_t id = 0;                  // primary key, auto-increment
-  std::string title;                    // max_length 200
-  std::string slug;                     // max_length 200, unique
-  std::optional<std::string> body;
-  Status status = Status::draft;        // index
+  std::int64_t id = 0;                    // primary key, auto-increment
+  std::string title{};                    // max_length 200
+  std::string slug{};                     // max_length 200, unique
+  std::optional<std::string> body{};
+  Status status = Status::draft;          // index
   std::int64_t views = 0;
-  std::optional<double> rating;
-  aorm::ForeignKey<Author> author;      // column author_id, on_delete cascade, Author.articles
-  aorm::DateTime created_at{};          // set on insert
-  std::optional<aorm::DateTime> published_at;
-  aorm::ManyToMany<Article, Tag> tags;  // table blog_article_tags, Tag.articles
+  std::optional<double> rating{};
+  aorm::ForeignKey<Author> author{};      // column author_id, on_delete cascade, Author.articles
+  aorm::DateTime created_at{};            // set on insert
+  std::optional<aorm::DateTime> published_at{};
+  aorm::ManyToMany<Article, Tag> tags{};  // table blog_article_tags, Tag.articles
 
   struct Fields;
   static const aorm::Manager<Article> objects;  // Article::objects.filter(...)
@@ -87,12 +87,12 @@ struct Article {
 
 // Comment: a row of table "blog_comment".
 struct Comment {
-  std::int64_t id = 0;                              // primary key, auto-increment
-  aorm::ForeignKey<Article> article;                // column article_id, on_delete cascade, Article.comments
-  aorm::ForeignKey<Author, aorm::nullable> author;  // column author_id, on_delete set_null, Author.comments
-  std::string body;
+  std::int64_t id = 0;                                // primary key, auto-increment
+  aorm::ForeignKey<Article> article{};                // column article_id, on_delete cascade, Article.comments
+  aorm::ForeignKey<Author, aorm::nullable> author{};  // column author_id, on_delete set_null, Author.comments
+  std::string body{};
   bool approved = false;
-  aorm::DateTime created_at{};                      // set on insert
+  aorm::DateTime created_at{};                        // set on insert
 
   struct Fields;
   static const aorm::Manager<Comment> objects;  // Comment::objects.filter(...)

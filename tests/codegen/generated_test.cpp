@@ -47,10 +47,10 @@ TEST_CASE("the header follows the contract: members in order, Fields indexes, tr
   auto has = [&](const std::string& s) { return header.find(s) != std::string::npos; };
   CHECK(has("enum class Status { draft, published, archived };"));
   CHECK(has("Status status = Status::draft;"));
-  CHECK(has("std::optional<std::string> body;"));
-  CHECK(has("aorm::ForeignKey<Author> author;"));
-  CHECK(has("aorm::ForeignKey<Author, aorm::nullable> author;"));
-  CHECK(has("aorm::ManyToMany<Article, Tag> tags;"));
+  CHECK(has("std::optional<std::string> body{};"));
+  CHECK(has("aorm::ForeignKey<Author> author{};"));
+  CHECK(has("aorm::ForeignKey<Author, aorm::nullable> author{};"));
+  CHECK(has("aorm::ManyToMany<Article, Tag> tags{};"));
   CHECK(has("aorm::DateTime created_at{};"));
   CHECK(has("aorm::Field<Article, aorm::ForeignKey<Author>> author{7};"));
   CHECK(has("aorm::ManyToManyField<Article, Tag> tags{0};"));
@@ -58,6 +58,6 @@ TEST_CASE("the header follows the contract: members in order, Fields indexes, tr
   CHECK(has("static constexpr std::array<std::string_view, 3> values{\"draft\", \"published\", \"archived\"};"));
   CHECK(has("extern const aorm::App app;"));
   // Members keep YAML order, with id first and many_to_many last.
-  CHECK(header.find("std::int64_t id = 0;") < header.find("std::string title;"));
-  CHECK(header.find("std::optional<aorm::DateTime> published_at;") < header.find("aorm::ManyToMany<Article, Tag> tags;"));
+  CHECK(header.find("std::int64_t id = 0;") < header.find("std::string title{};"));
+  CHECK(header.find("std::optional<aorm::DateTime> published_at{};") < header.find("aorm::ManyToMany<Article, Tag> tags{};"));
 }

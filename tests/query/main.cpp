@@ -26,7 +26,7 @@ aorm::Task<void> seed(Seed& s) {
                   std::int64_t views, std::optional<double> rating, const Author& author,
                   std::optional<aorm::DateTime> published) {
     return Article{.title = title, .slug = slug, .body = std::move(body), .status = status, .views = views,
-                   .rating = rating, .author = author, .published_at = published};
+                   .rating = rating, .author = author, .published_at = published, .updated_at = {}, .tags = {}};
   };
   s.hello = co_await Article::objects.acreate(make("Hello World", "hello", "First post", Article::Status::published,
                                                    10, 4.5, s.ada, at(2024, 1, 15, 9, 30)));

@@ -136,7 +136,7 @@ class ModelEmitter {
         if (!link.related_name.empty())
           comment += ", " + set_.models[link.target].name + "." + link.related_name;
         lines.emplace_back("aorm::ManyToMany<" + m_.name + ", " + set_.models[link.target].name +
-                               "> " + link.name + ";",
+                               "> " + link.name + "{};",
                            comment);
       }
       emit_commented(p, lines);

@@ -47,7 +47,7 @@ std::string member_initializer(const ir::Field& f) {
   if (f.default_value) {
     const ir::Default& d = *f.default_value;
     switch (d.kind) {
-      case Kind::null: return "";
+      case Kind::null: return "{}";
       case Kind::boolean:
       case Kind::floating: return " = " + d.text;
       case Kind::integer:
@@ -59,18 +59,13 @@ std::string member_initializer(const ir::Field& f) {
       case Kind::enumerator: return " = " + f.enum_name + "::" + d.text;
     }
   }
-  if (f.nullable) return "";
-  if (!f.enum_name.empty()) return "{}";
+  if (f.nullable || !f.enum_name.empty()) return "{}";
   switch (f.type) {
     case FieldType::boolean: return " = false";
     case FieldType::int32:
     case FieldType::int64: return " = 0";
     case FieldType::float64: return " = 0.0";
-    case FieldType::date:
-    case FieldType::datetime:
-    case FieldType::time:
-    case FieldType::uuid: return "{}";
-    default: return "";
+    default: return "{}";
   }
 }
 

@@ -14,8 +14,10 @@ namespace aormc::emit::cpp {
 ///   foreign_key to Author  -> aorm::ForeignKey<Author>  (null: true -> aorm::ForeignKey<Author, aorm::nullable>)
 std::string member_type(const ir::ModelSet& set, const ir::Field& f);
 
-/// The member initializer, including its leading punctuation: " = 0", "{}", " = Status::draft"
-/// or "" (for class types and std::optional, whose default constructor is the default).
+/// The member initializer, including its leading punctuation: " = 0", " = Status::draft" or
+/// "{}". Every member has one: user code builds models with designated initializers
+/// (`acreate({.title = "x"})`), and clang's -Wextra warns about omitted members that have
+/// no default member initializer.
 std::string member_initializer(const ir::Field& f);
 
 /// The aorm::FieldKind enumerator of `f`: "aorm::FieldKind::string".

@@ -410,10 +410,17 @@ AORM_DETAIL_COMPARISON(>=, ge)
 #undef AORM_DETAIL_COMPARISON
 
 /// `a != b` is `!(a == b)`, Django's `~Q(a=b)`: rows where a is NULL match.
+// (The constraints mirror operator=='s exactly: a more constrained operator== would
+// otherwise win over these as a rewritten candidate and fail for not returning bool.)
 template <detail::expression E, class U>
-  requires detail::accepts_value<typename E::value_type, U> || detail::compatible_expressions<E, U>
+  requires detail::accepts_value<typename E::value_type, U>
 Predicate<typename E::model_type> operator!=(const E& e, const U& u) {
   return !(e == u);
+}
+template <detail::expression E1, detail::expression E2>
+  requires detail::compatible_expressions<E1, E2>
+Predicate<typename E1::model_type> operator!=(const E1& a, const E2& b) {
+  return !(a == b);
 }
 template <detail::expression E>
   requires std::is_enum_v<detail::base_t<typename E::value_type>>

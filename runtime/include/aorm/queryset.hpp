@@ -135,8 +135,8 @@ void reverse_order(sql::Query& q);
 std::string does_not_exist_message(const ModelMeta& m);
 /// "get() returned more than one Article -- it returned 2!" (n == 21: "more than 20").
 std::string multiple_objects_message(const ModelMeta& m, std::size_t n);
-/// The Value to store in an auto_now / auto_now_add column of `kind` right now.
-Value now_value(FieldKind kind);
+/// The Value of time `t` for an auto_now / auto_now_add column of `kind`.
+Value now_value(FieldKind kind, DateTime t);
 /// Raises Error: "aorm: <what>" (Django's TypeError/ValueError cases).
 [[noreturn]] void throw_usage(std::string what);
 
@@ -225,9 +225,10 @@ void assign(T& obj, int col, const Value& v) {
 template <class T>
 void stamp(T& obj, bool adding) {
   const ModelMeta& m = ModelTraits<T>::meta();
+  const DateTime t = aorm::now();  // one instant for every stamped column
   for (std::size_t i = 0; i < m.columns.size(); ++i) {
     const ColumnMeta& c = m.columns[i];
-    if (c.auto_now || (adding && c.auto_now_add)) assign(obj, static_cast<int>(i), now_value(c.kind));
+    if (c.auto_now || (adding && c.auto_now_add)) assign(obj, static_cast<int>(i), now_value(c.kind, t));
   }
 }
 
@@ -781,7 +782,7 @@ class QuerySet {
   }
 
   /// Inserts `obj` and returns it with its primary key and auto_now(_add) columns set.
-  Task<T> acreate(T obj) const { return create_on(state(), std::move(obj)); }
+  Task<T> acreate(T obj) const { return create_on(state_or_default(), std::move(obj)); }
   /// (object, created): gets the row matching the lookups, or creates it from the
   /// `field == value` lookups plus aorm::defaults(...). Safe against a concurrent creator.
   template <class... A>

@@ -54,8 +54,7 @@ std::string multiple_objects_message(const ModelMeta& m, std::size_t n) {
          (n > 20 ? std::string("more than 20") : std::to_string(n)) + "!";
 }
 
-Value now_value(FieldKind kind) {
-  const DateTime t = aorm::now();
+Value now_value(FieldKind kind, DateTime t) {
   switch (kind) {
     case FieldKind::datetime: return to_value(t);
     case FieldKind::date: return to_value(std::chrono::floor<std::chrono::days>(t));
