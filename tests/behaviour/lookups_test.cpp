@@ -216,6 +216,31 @@ TEST_CASE("choices compare as their enum") {
     auto statuses = Article::objects.filter(
         f.status.in({Article::Status::draft, Article::Status::archived}));
     CHECK(co_await slugs(statuses) == Slugs{"draft-notes", "odd-chars"});
+    // A string literal is checked against the choices at compile time.
+    CHECK(co_await slugs(Article::objects.filter(f.status == "draft")) == Slugs{"draft-notes"});
+    CHECK(co_await Article::objects.filter(f.status != "published").acount() == 2);
+  });
+}
+
+TEST_CASE("columns compare with other columns and with F-arithmetic over them") {
+  for_each_policy([](Blog& b) -> aorm::Task<void> {
+    co_await b.seed();
+    // views > rating: 10 > 4.5, 25 > 3.0, 5 > 2.0; the draft's rating is NULL.
+    CHECK(co_await Article::objects.filter(f.views > f.rating).acount() == 3);
+    CHECK(co_await slugs(Article::objects.filter(f.views < f.rating * 3)) == Slugs{"odd-chars"});
+    CHECK(co_await slugs(Article::objects.filter(f.views + 5 == 30)) == Slugs{"async-cpp"});
+    CHECK(co_await slugs(Article::objects.filter(f.published_at > f.created_at, f.views >= 10)) ==
+          Slugs{"hello-world", "async-cpp"});
+  });
+}
+
+TEST_CASE("exclude with several predicates drops only rows matching all of them") {
+  for_each_policy([](Blog& b) -> aorm::Task<void> {
+    co_await b.seed();
+    // Django: exclude(a, b) is NOT (a AND b).
+    CHECK(co_await slugs(Article::objects.exclude(f.status == Article::Status::published, f.views > 20)) ==
+          Slugs{"hello-world", "draft-notes", "odd-chars"});
+    CHECK(co_await Article::objects.exclude(f.views > 1).exclude(f.views < 20).acount() == 0);
   });
 }
 

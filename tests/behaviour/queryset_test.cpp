@@ -105,7 +105,7 @@ TEST_CASE("only loads the named columns and the primary key") {
     CHECK(a.title == "Async C++ in practice");
     CHECK(a.views == 0);  // not loaded: the member keeps its default
     REQUIRE(cap.count() == 1);
-    const std::string& sql = cap.queries()[0].sql;
+    const std::string sql = cap.queries()[0].sql;  // queries() returns a copy
     CHECK(sql.find("\"title\"") != std::string::npos);
     CHECK(sql.find("\"views\"") == std::string::npos);
     CHECK(sql.find("\"body\"") == std::string::npos);

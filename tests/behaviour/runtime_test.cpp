@@ -142,5 +142,22 @@ TEST_CASE("a nested atomic block rolls back to its savepoint only") {
   });
 }
 
+TEST_CASE("on(db) and on(alias) run a query on another open database") {
+  for_each_policy([](Blog& b) -> aorm::Task<void> {
+    co_await b.seed();
+    TempDbFile other_file;
+    aorm::Database other = co_await aorm::aconnect(other_file.url(), {.alias = "other", .execution = b.execution});
+    co_await other.acreate_tables(blog::app);
+    Author grace_in{.name = "Grace", .email = "grace@example.com"};
+    Author grace = co_await Author::objects.on(other).acreate(grace_in);
+    CHECK(co_await Author::objects.on("other").acount() == 1);
+    CHECK(co_await Author::objects.acount() == 2);  // the default database is untouched
+    CHECK((co_await Author::objects.on(other).aget(Author::f.pk == grace.id)).name == "Grace");
+    CHECK_FALSE(co_await Author::objects.filter(Author::f.name == "Grace").aexists());
+    co_await other.aclose();
+    CHECK_THROWS_AS(co_await Author::objects.on("other").acount(), aorm::ConfigError);
+  });
+}
+
 }  // namespace
 }  // namespace behaviour

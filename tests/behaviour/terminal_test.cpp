@@ -55,6 +55,17 @@ TEST_CASE("aget raises MultipleObjectsReturned with Django's message") {
   });
 }
 
+TEST_CASE("MultipleObjectsReturned says 'more than 20' past twenty rows, as Django does") {
+  for_each_policy([](Blog& b) -> aorm::Task<void> {
+    (void)b;
+    std::vector<Tag> tags;
+    for (int i = 0; i < 25; ++i) tags.push_back(Tag{.name = "t" + std::to_string(i)});
+    co_await Tag::objects.abulk_create(std::move(tags));
+    CHECK_THROWS_WITH_AS(co_await Tag::objects.aget(), "get() returned more than one Tag -- it returned more than 20!",
+                         Tag::MultipleObjectsReturned);
+  });
+}
+
 TEST_CASE("afirst and alast follow the ordering, else the primary key, and are empty on no rows") {
   for_each_policy([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();

@@ -258,7 +258,8 @@ Task<void> insert_object(T& obj, Database db) {
   std::vector<Value> values;
   write_columns(obj, cols, values);
   std::vector<std::int64_t> pks;
-  co_await insert_rows(std::move(db), ModelTraits<T>::meta(), std::move(cols), std::move(values), 1, 0, {}, pks);
+  const sql::InsertOptions opts;  // named: g++ 12 destroys a braced temporary in a co_await twice
+  co_await insert_rows(std::move(db), ModelTraits<T>::meta(), std::move(cols), std::move(values), 1, 0, opts, pks);
   if (!pks.empty()) ModelTraits<T>::pk(obj) = pks.front();
 }
 
