@@ -1,22 +1,30 @@
-# aorm_generate(<target> MODELS <model files...> [OUTPUT_DIR <dir>])
+# aorm_generate(<target> [MODELS <model files...>] [HEADERS <annotated headers...>]
+#               [OUTPUT_DIR <dir>])
 #
 # Creates a static library <target> holding the code aormc generates for each model file,
-# linked to aorm::runtime. For a model file whose `namespace:` is `blog`, user code includes
+# linked to aorm::runtime. For a model file whose namespace is `blog`, user code includes
 # "blog/models.hpp". The generated sources are rebuilt when a model file or aormc changes.
 #
 #   find_package(aorm REQUIRED)          # or add_subdirectory(aorm)
 #   aorm_generate(blog_models MODELS models/blog.yaml)
-#   target_link_libraries(app PRIVATE blog_models)
+#   aorm_generate(library_models HEADERS models/library.hpp)   # annotated C++ (API.md §1b)
+#   target_link_libraries(app PRIVATE blog_models library_models)
+#
+# HEADERS need an aormc built with the Clang front end (AORM_WITH_CLANG). aormc compiles
+# each header with <target>'s include directories and compile definitions (aorm::runtime's
+# come with it; add your own with target_include_directories(<target> PRIVATE ...)); they
+# reach aormc through a response file, <OUTPUT_DIR>/<target>.aormc-flags. The output folder
+# is the header's namespace: the first `namespace name {` line of the header.
 include_guard(GLOBAL)
 
 function(aorm_generate target)
   cmake_parse_arguments(ARG "" "OUTPUT_DIR" "MODELS;HEADERS" ${ARGN})
   if(NOT ARG_MODELS AND NOT ARG_HEADERS)
-    message(FATAL_ERROR "aorm_generate(${target}): give at least one file with MODELS")
+    message(FATAL_ERROR "aorm_generate(${target}): give at least one file with MODELS or HEADERS")
   endif()
-  if(ARG_HEADERS)
-    message(FATAL_ERROR "aorm_generate(${target}): HEADERS (annotated C++ models) needs the Clang "
-                        "front end, which this aorm build does not have yet")
+  if(ARG_HEADERS AND DEFINED AORM_WITH_CLANG AND NOT AORM_WITH_CLANG)
+    message(FATAL_ERROR "aorm_generate(${target}): HEADERS (annotated C++ models) need aormc's Clang "
+                        "front end; configure aorm with LLVM/Clang 19 and -DAORM_WITH_CLANG=ON")
   endif()
   if(NOT ARG_OUTPUT_DIR)
     set(ARG_OUTPUT_DIR "${CMAKE_CURRENT_BINARY_DIR}/${target}_generated")
@@ -56,6 +64,45 @@ function(aorm_generate target)
       COMMAND "${_aormc}" generate "${_abs}" --out "${ARG_OUTPUT_DIR}"
       DEPENDS "${_abs}" ${_aormc_dep}
       COMMENT "aormc: generating ${_ns_dir}/models.{hpp,cpp} from ${model}"
+      VERBATIM)
+    list(APPEND _sources "${_cpp}")
+    list(APPEND _headers "${_hpp}")
+  endforeach()
+
+  if(ARG_HEADERS)
+    # The compiler flags aormc needs to read the headers: <target>'s include directories
+    # (with those of what it links, aorm::runtime's among them) and definitions.
+    set(_flags_file "${ARG_OUTPUT_DIR}/${target}.aormc-flags")
+    set(_incs "$<TARGET_PROPERTY:${target},INCLUDE_DIRECTORIES>")
+    set(_defs "$<TARGET_PROPERTY:${target},COMPILE_DEFINITIONS>")
+    file(GENERATE OUTPUT "${_flags_file}" CONTENT
+         "$<$<BOOL:${_incs}>:\"-I$<JOIN:${_incs},\"\n\"-I>\"\n>$<$<BOOL:${_defs}>:\"-D$<JOIN:${_defs},\"\n\"-D>\"\n>")
+  endif()
+  foreach(header IN LISTS ARG_HEADERS)
+    get_filename_component(_abs "${header}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+    if(NOT EXISTS "${_abs}")
+      message(FATAL_ERROR "aorm_generate(${target}): header not found: ${_abs}")
+    endif()
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${_abs}")
+    file(STRINGS "${_abs}" _ns_lines REGEX "^[ \t]*namespace[ \t]+[A-Za-z_][A-Za-z0-9_:]*[ \t]*{")
+    set(_ns "")
+    foreach(_line IN LISTS _ns_lines)
+      if(_line MATCHES "namespace[ \t]+([A-Za-z_][A-Za-z0-9_:]*)" AND NOT CMAKE_MATCH_1 STREQUAL "aorm")
+        set(_ns "${CMAKE_MATCH_1}")
+        break()
+      endif()
+    endforeach()
+    if(_ns STREQUAL "")
+      message(FATAL_ERROR "aorm_generate(${target}): no 'namespace name {' line in ${_abs} (the models' namespace)")
+    endif()
+    string(REPLACE "::" "/" _ns_dir "${_ns}")
+    set(_hpp "${ARG_OUTPUT_DIR}/${_ns_dir}/models.hpp")
+    set(_cpp "${ARG_OUTPUT_DIR}/${_ns_dir}/models.cpp")
+    add_custom_command(
+      OUTPUT "${_hpp}" "${_cpp}"
+      COMMAND "${_aormc}" generate "${_abs}" --out "${ARG_OUTPUT_DIR}" -- "@${_flags_file}"
+      DEPENDS "${_abs}" "${_flags_file}" ${_aormc_dep}
+      COMMENT "aormc: generating ${_ns_dir}/models.{hpp,cpp} from ${header}"
       VERBATIM)
     list(APPEND _sources "${_cpp}")
     list(APPEND _headers "${_hpp}")

@@ -4,9 +4,13 @@
 //   aormc sql FILE --dialect sqlite|postgres   the DDL on stdout
 //   aormc check FILE                           diagnostics only
 //
+// FILE is a YAML model file or an annotated C++ header; for a header, the compiler flags it
+// needs follow `--` (`aormc generate models/library.hpp --out DIR -- -Iinclude -DX=1`).
+//
 // Exit code 0 on success, 1 on any error (usage, unreadable file, any diagnostic). Nothing
 // is written unless everything succeeded: files go to temporaries first and are renamed
 // into place at the end. Only main() chooses the exit code.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +19,7 @@
 #include <sstream>
 #include <string>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include <unistd.h>
@@ -27,9 +32,11 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::string_view kUsage =
-    "usage: aormc generate FILE --out DIR\n"
-    "       aormc sql FILE --dialect sqlite|postgres\n"
-    "       aormc check FILE\n";
+    "usage: aormc generate FILE --out DIR [-- COMPILER FLAGS]\n"
+    "       aormc sql FILE --dialect sqlite|postgres [-- COMPILER FLAGS]\n"
+    "       aormc check FILE [-- COMPILER FLAGS]\n"
+    "FILE is a .yaml model file or an annotated C++ header (.hpp, .h); the compiler flags\n"
+    "(-I, -D, -std, @file) are what Clang needs to read a header.\n";
 
 int usage_error(std::string_view message) {
   std::cerr << "aormc: error: " << message << "\n" << kUsage;
@@ -45,15 +52,22 @@ std::optional<std::string> read_file(const std::string& path) {
   return text.str();
 }
 
+// The arguments before `--`, and the compiler flags after it.
+std::pair<std::vector<std::string>, std::vector<std::string>> split_flags(const std::vector<std::string>& args) {
+  auto dashes = std::find(args.begin(), args.end(), "--");
+  if (dashes == args.end()) return {args, {}};
+  return {std::vector<std::string>(args.begin(), dashes), std::vector<std::string>(dashes + 1, args.end())};
+}
+
 // Parses and resolves `path`; prints diagnostics on failure.
-std::optional<aormc::ir::ModelSet> load(const std::string& path) {
+std::optional<aormc::ir::ModelSet> load(const std::string& path, const std::vector<std::string>& flags) {
   std::optional<std::string> text = read_file(path);
   if (!text) {
     std::cerr << path << ": error: cannot read the file\n";
     return std::nullopt;
   }
   aormc::diag::Diagnostics diags;
-  std::optional<aormc::ir::ModelSet> set = aormc::load(*text, path, diags);
+  std::optional<aormc::ir::ModelSet> set = aormc::load(*text, path, diags, flags);
   if (!set) std::cerr << diags.render();
   return set;
 }
@@ -92,7 +106,8 @@ bool write_all(const fs::path& out_dir, const std::vector<aormc::emit::cpp::Gene
   return true;
 }
 
-int generate(const std::vector<std::string>& args) {
+int generate(const std::vector<std::string>& all_args) {
+  const auto [args, flags] = split_flags(all_args);
   std::string input, out_dir;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--out" && i + 1 < args.size()) {
@@ -104,12 +119,13 @@ int generate(const std::vector<std::string>& args) {
     }
   }
   if (input.empty() || out_dir.empty()) return usage_error("generate needs FILE and --out DIR");
-  std::optional<aormc::ir::ModelSet> set = load(input);
+  std::optional<aormc::ir::ModelSet> set = load(input, flags);
   if (!set) return 1;
-  return write_all(out_dir, aormc::generate(*set, input, out_dir)) ? 0 : 1;
+  return write_all(out_dir, aormc::generate(*set, input, out_dir, flags)) ? 0 : 1;
 }
 
-int sql(const std::vector<std::string>& args) {
+int sql(const std::vector<std::string>& all_args) {
+  const auto [args, flags] = split_flags(all_args);
   std::string input, dialect;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--dialect" && i + 1 < args.size()) {
@@ -123,16 +139,17 @@ int sql(const std::vector<std::string>& args) {
   if (input.empty()) return usage_error("sql needs FILE");
   if (dialect != "sqlite" && dialect != "postgres")
     return usage_error("sql needs --dialect sqlite or --dialect postgres");
-  std::optional<aormc::ir::ModelSet> set = load(input);
+  std::optional<aormc::ir::ModelSet> set = load(input, flags);
   if (!set) return 1;
   namespace sql = aormc::emit::sql;
   std::cout << sql::script(sql::ddl(*set, dialect == "sqlite" ? sql::Dialect::sqlite : sql::Dialect::postgres));
   return std::cout.flush() ? 0 : 1;
 }
 
-int check(const std::vector<std::string>& args) {
+int check(const std::vector<std::string>& all_args) {
+  const auto [args, flags] = split_flags(all_args);
   if (args.size() != 1 || args[0].starts_with("-")) return usage_error("check needs exactly one FILE");
-  return load(args[0]) ? 0 : 1;
+  return load(args[0], flags) ? 0 : 1;
 }
 
 }  // namespace

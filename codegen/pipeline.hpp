@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "diag/diagnostics.hpp"
 #include "emit/cpp/cpp.hpp"
@@ -11,17 +12,31 @@
 
 namespace aormc {
 
-/// Parses (by the file's extension: .yaml/.yml) and resolves the model file whose text is
-/// `text`; `file` is how diagnostics name it. nullopt when anything was reported.
+/// Whether this aormc reads annotated C++ headers (built with AORM_WITH_CLANG).
+bool has_clang_front_end() noexcept;
+
+/// Whether `file` is read by the Clang front end (.hpp .h .hh .hxx) rather than as YAML.
+bool is_header(std::string_view file) noexcept;
+
+/// Parses (by the file's extension: .yaml/.yml, or a C++ header) and resolves the model file
+/// whose text is `text`; `file` is how diagnostics name it. `compile_flags` are what a
+/// compiler needs to read a header (-I, -D, -std, @responsefile); YAML ignores them.
+/// nullopt when anything was reported.
 std::optional<ir::ModelSet> load(std::string_view text, const std::string& file,
-                                 diag::Diagnostics& diags);
+                                 diag::Diagnostics& diags,
+                                 const std::vector<std::string>& compile_flags = {});
 
 /// The command that regenerates the output of `input` into `out_dir`, as banners show it:
 ///   ("models/blog.yaml", "generated") -> "aormc generate models/blog.yaml --out generated"
-std::string generate_command(std::string_view input, std::string_view out_dir);
+///   ("models/library.hpp", "generated", {"-Iruntime/include"})
+///     -> "aormc generate models/library.hpp --out generated -- -Iruntime/include"
+std::string generate_command(std::string_view input, std::string_view out_dir,
+                             const std::vector<std::string>& compile_flags = {});
 
-/// The generated files for `set`, read from `input`, written to `out_dir`.
+/// The generated files for `set`, read from `input`, written to `out_dir`; `compile_flags`
+/// only appear in the banner's command.
 std::vector<emit::cpp::GeneratedFile> generate(const ir::ModelSet& set, std::string_view input,
-                                               std::string_view out_dir);
+                                               std::string_view out_dir,
+                                               const std::vector<std::string>& compile_flags = {});
 
 }  // namespace aormc

@@ -472,6 +472,10 @@ class Resolver {
       f.choices.push_back({c.value, e});
     }
     f.enum_name = names::pascal_case(f.name);
+    if (fs.enum_name && fs.enum_name->value != f.enum_name)
+      error(fs.enum_name->where, "the choices enum of field " + quoted(f.name) + " must be named " +
+                                     quoted(f.enum_name) + ", not " + quoted(fs.enum_name->value),
+            {{fs.enum_name->where, "the generated struct names a field's enum after the field"}});
   }
 
   void resolve_default(Field& f, const Scalar& s) {

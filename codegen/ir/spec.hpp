@@ -50,6 +50,9 @@ struct FieldSpec {
   std::optional<Scalar> default_value;
   std::optional<Spanned<std::vector<Spanned<std::string>>>> choices;
   std::optional<Spanned<std::string>> db_column, to, on_delete, related_name, db_table, through;
+  // Annotated C++ only: the name of the nested enum that gave the choices (the generated
+  // struct names it after the field, so the two must agree).
+  std::optional<Spanned<std::string>> enum_name;
 };
 
 /// A list of field names (`[status, created_at]`), e.g. one entry of meta.indexes.

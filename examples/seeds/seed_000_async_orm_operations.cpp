@@ -1,7 +1,7 @@
 // Seed 000 "Async ORM Operations" in C++: the a-prefixed methods, async iteration,
 // aaggregate and asyncio.gather.
 //
-//   seed_000_async_orm_operations [FILE]     (default: seed_000.db; deleted first)
+//   seed_000_async_orm_operations [FILE]     (default: a file in the temp folder; deleted first)
 #include "seed_common.hpp"
 
 namespace seeds {
@@ -112,5 +112,5 @@ aorm::Task<void> seed_000(std::string path) {
 }  // namespace seeds
 
 int main(int argc, char** argv) {
-  return seeds::run_example("seed_000", seeds::seed_000(argc > 1 ? argv[1] : "seed_000.db"));
+  return seeds::run_example("seed_000", argc, argv, seeds::seed_000);
 }

@@ -1,7 +1,7 @@
 // Seed 001 (beginner notes) in C++: filter().afirst(), acreate, aupdate_or_create,
 // filter().adelete(), values_list, and the "common mistakes" with await.
 //
-//   seed_001_beginner_notes [FILE]     (default: seed_001.db; deleted first)
+//   seed_001_beginner_notes [FILE]     (default: a file in the temp folder; deleted first)
 //
 // Stand-ins: User ↦ Author, Post ↦ Article, Profile ↦ Author (email is the key, name the
 // bio), Book ↦ Tag (a model with one title-like column), User.is_active ↦ Comment.approved.
@@ -123,5 +123,5 @@ aorm::Task<void> seed_001(std::string path) {
 }  // namespace seeds
 
 int main(int argc, char** argv) {
-  return seeds::run_example("seed_001", seeds::seed_001(argc > 1 ? argv[1] : "seed_001.db"));
+  return seeds::run_example("seed_001", argc, argv, seeds::seed_001);
 }

@@ -2,7 +2,7 @@
 // loading — retrieval, bulk operations, values, updates, deletes, transactions and
 // savepoints, error handling, concurrency and testing patterns.
 //
-//   seed_002_reference [FILE]     (default: seed_002.db; deleted first)
+//   seed_002_reference [FILE]     (default: a file in the temp folder; deleted first)
 //
 // Where Django needed sync_to_async (transactions, anything not yet async), aorm has a real
 // async form, used here instead. Snippets that load relations are marked and skipped.
@@ -399,5 +399,5 @@ aorm::Task<void> seed_002(std::string path) {
 }  // namespace seeds
 
 int main(int argc, char** argv) {
-  return seeds::run_example("seed_002", seeds::seed_002(argc > 1 ? argv[1] : "seed_002.db"));
+  return seeds::run_example("seed_002", argc, argv, seeds::seed_002);
 }

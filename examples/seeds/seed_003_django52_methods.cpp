@@ -1,7 +1,7 @@
 // Seed 003 "Django 5.2 Async ORM Methods" in C++: the sync ↔ async table, and the
 // transactions views (list, stats, create) returning JSON.
 //
-//   seed_003_django52_methods [FILE]     (default: seed_003.db; deleted first)
+//   seed_003_django52_methods [FILE]     (default: a file in the temp folder; deleted first)
 //
 // Stand-ins: Transaction ↦ Article (user ↦ author, amount ↦ views, description ↦ title,
 // category ↦ status); request.user ↦ an Author; JsonResponse ↦ a JSON string.
@@ -123,5 +123,5 @@ aorm::Task<void> seed_003(std::string path) {
 }  // namespace seeds
 
 int main(int argc, char** argv) {
-  return seeds::run_example("seed_003", seeds::seed_003(argc > 1 ? argv[1] : "seed_003.db"));
+  return seeds::run_example("seed_003", argc, argv, seeds::seed_003);
 }

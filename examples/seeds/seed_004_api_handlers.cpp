@@ -3,7 +3,7 @@
 // mistakes. The N+1 / select_related / prefetch_related sections need relation loading and
 // are marked for the later issue.
 //
-//   seed_004_api_handlers [FILE]     (default: seed_004.db; deleted first)
+//   seed_004_api_handlers [FILE]     (default: a file in the temp folder; deleted first)
 //
 // Stand-ins: published=True ↦ status == published, draft=True ↦ status == draft,
 // content ↦ body, comment_count ↦ views, Account.balance ↦ Article.views.
@@ -45,7 +45,7 @@ aorm::Task<std::vector<Article>> list_articles() {
 // needs relations (later issue): .select_related("author").prefetch_related("tags") and
 // the "author"/"tags" keys of each item; the pagination itself:
 struct Page {
-  std::vector<Article> items;
+  std::vector<Article> items{};
   std::int64_t total = 0, page = 0, pages = 0;
 };
 aorm::Task<Page> list_articles_page(std::int64_t page = 1, std::int64_t page_size = 20) {
@@ -194,5 +194,5 @@ aorm::Task<void> seed_004(std::string path) {
 }  // namespace seeds
 
 int main(int argc, char** argv) {
-  return seeds::run_example("seed_004", seeds::seed_004(argc > 1 ? argv[1] : "seed_004.db"));
+  return seeds::run_example("seed_004", argc, argv, seeds::seed_004);
 }

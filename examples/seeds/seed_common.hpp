@@ -42,10 +42,15 @@ inline aorm::DateTime now() {
   return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
 }
 
-/// Deletes `path` and its WAL side files, opens it and creates the blog tables.
-inline aorm::Task<aorm::Database> open_fresh(std::string path) {
+/// Removes a SQLite file and its WAL side files, if present.
+inline void remove_db_files(const std::string& path) {
   std::error_code ec;
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix, ec);
+}
+
+/// Deletes `path` and its WAL side files, opens it and creates the blog tables.
+inline aorm::Task<aorm::Database> open_fresh(std::string path) {
+  remove_db_files(path);
   aorm::Database db = co_await aorm::aconnect("sqlite:" + path);
   co_await db.acreate_tables(blog::app);
   co_return db;
@@ -58,16 +63,24 @@ inline aorm::Task<Author> an_author(std::string name = "Ada Lovelace",
   co_return co_await Author::objects.acreate(author);
 }
 
-/// Runs an example's main task; prints the error and returns 1 when it throws.
-inline int run_example(std::string_view name, aorm::Task<void> task) {
+/// An example's main: runs `body(path)` where path is argv[1], or else a file in the temp
+/// folder that is removed afterwards. Prints the error and returns 1 when the body throws.
+template <class Body>
+int run_example(std::string_view name, int argc, char** argv, Body body) {
+  const bool temporary = argc < 2;
+  const std::string path = temporary
+      ? (std::filesystem::temp_directory_path() / ("aorm-" + std::string(name) + ".db")).string()
+      : std::string(argv[1]);
+  int rc = 0;
   try {
-    aorm::run(std::move(task));
+    aorm::run(body(path));
+    std::cout << "\n" << name << ": all snippets ran\n";
   } catch (const std::exception& e) {
     std::cerr << name << ": " << e.what() << '\n';
-    return 1;
+    rc = 1;
   }
-  std::cout << "\n" << name << ": all snippets ran\n";
-  return 0;
+  if (temporary) remove_db_files(path);
+  return rc;
 }
 
 }  // namespace seeds

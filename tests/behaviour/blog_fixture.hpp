@@ -18,11 +18,41 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <set>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "blog/models.hpp"
+
+// Readable failure messages for the string collections the tests compare.
+namespace behaviour {
+/// {"a", "b"}: how doctest shows a collection of strings.
+template <class C>
+doctest::String join_strings(const C& items) {
+  std::ostringstream out;
+  out << '{';
+  const char* sep = "";
+  for (const std::string& s : items) {
+    out << sep << '"' << s << '"';
+    sep = ", ";
+  }
+  out << '}';
+  return doctest::String(out.str().c_str());
+}
+}  // namespace behaviour
+
+namespace doctest {
+template <>
+struct StringMaker<std::set<std::string>> {
+  static String convert(const std::set<std::string>& s) { return behaviour::join_strings(s); }
+};
+template <>
+struct StringMaker<std::vector<std::string>> {
+  static String convert(const std::vector<std::string>& v) { return behaviour::join_strings(v); }
+};
+}  // namespace doctest
 
 namespace behaviour {
 

@@ -5,6 +5,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "diag/diagnostics.hpp"
 #include "ir/model.hpp"
@@ -44,6 +45,32 @@ inline ir::ModelSet load_ok(const std::string& yaml) {
 inline std::string errors_of(const std::string& yaml) {
   diag::Diagnostics diags;
   std::optional<ir::ModelSet> set = load(yaml, diags);
+  CHECK_FALSE(set.has_value());
+  return diags.render();
+}
+
+/// The compiler flags annotated headers need: aorm/model.hpp from the source tree.
+inline std::vector<std::string> header_flags() { return {"-I" + source_path("runtime/include")}; }
+
+/// Loads an annotated C++ header given as text (Clang front end).
+inline std::optional<ir::ModelSet> load_header(const std::string& cpp, diag::Diagnostics& diags,
+                                               const std::string& file = "test.hpp") {
+  return aormc::load(cpp, file, diags, header_flags());
+}
+
+/// Loads a header that must be valid (fails the test with the diagnostics otherwise).
+inline ir::ModelSet header_ok(const std::string& cpp) {
+  diag::Diagnostics diags;
+  std::optional<ir::ModelSet> set = load_header(cpp, diags);
+  INFO(diags.render());
+  REQUIRE(set.has_value());
+  return *set;
+}
+
+/// The rendered diagnostics of a header that must be invalid.
+inline std::string header_errors(const std::string& cpp) {
+  diag::Diagnostics diags;
+  std::optional<ir::ModelSet> set = load_header(cpp, diags);
   CHECK_FALSE(set.has_value());
   return diags.render();
 }

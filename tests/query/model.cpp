@@ -9,6 +9,7 @@ using aorm::FieldKind;
 
 const aorm::ModelMeta& author_meta() noexcept;
 const aorm::ModelMeta& tag_meta() noexcept;
+const aorm::ModelMeta& article_meta() noexcept;
 
 constexpr ColumnMeta author_columns[] = {
     {.name = "id", .column = "id", .kind = FieldKind::int64, .primary_key = true, .auto_increment = true},
@@ -41,6 +42,17 @@ constexpr aorm::ManyToManyMeta article_m2m[] = {
      .target = &tag_meta, .related_name = "articles"},
 };
 
+constexpr ColumnMeta comment_columns[] = {
+    {.name = "id", .column = "id", .kind = FieldKind::int64, .primary_key = true, .auto_increment = true},
+    {.name = "article", .column = "article_id", .kind = FieldKind::foreign_key, .index = true,
+     .target = &article_meta, .on_delete = aorm::OnDelete::cascade, .related_name = "comments"},
+    {.name = "author", .column = "author_id", .kind = FieldKind::foreign_key, .nullable = true, .index = true,
+     .target = &author_meta, .on_delete = aorm::OnDelete::set_null, .related_name = "comments"},
+    {.name = "tag", .column = "tag_id", .kind = FieldKind::foreign_key, .nullable = true, .index = true,
+     .target = &tag_meta, .on_delete = aorm::OnDelete::protect, .related_name = "comments"},
+    {.name = "body", .column = "body", .kind = FieldKind::text},
+};
+
 const aorm::ModelMeta& author_meta() noexcept {
   static constexpr aorm::ModelMeta m{.name = "Author", .label = "qt.Author", .table = "qt_author",
                                      .columns = author_columns};
@@ -57,17 +69,26 @@ const aorm::ModelMeta& article_meta() noexcept {
   return m;
 }
 
+const aorm::ModelMeta& comment_meta() noexcept {
+  static constexpr aorm::ModelMeta m{.name = "Comment", .label = "qt.Comment", .table = "qt_comment",
+                                     .columns = comment_columns};
+  return m;
+}
+
 constexpr std::string_view ddl_sqlite[] = {
     R"(CREATE TABLE "qt_author" ("id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, "name" VARCHAR(100) NOT NULL, "email" VARCHAR(254) NOT NULL UNIQUE))",
     R"(CREATE TABLE "qt_tag" ("id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, "name" VARCHAR(50) NOT NULL UNIQUE))",
     R"(CREATE TABLE "qt_article" ("id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, "title" VARCHAR(200) NOT NULL, "slug" VARCHAR(200) NOT NULL UNIQUE, "body" TEXT NULL, "status" VARCHAR(9) NOT NULL, "views" INTEGER NOT NULL, "rating" REAL NULL, "author_id" INTEGER NOT NULL REFERENCES "qt_author" ("id"), "created_at" TEXT NOT NULL, "published_at" TEXT NULL, "updated_at" TEXT NOT NULL))",
     R"(CREATE TABLE "qt_article_tags" ("id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, "article_id" INTEGER NOT NULL REFERENCES "qt_article" ("id"), "tag_id" INTEGER NOT NULL REFERENCES "qt_tag" ("id"), UNIQUE ("article_id", "tag_id")))",
+    R"(CREATE TABLE "qt_comment" ("id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, "article_id" INTEGER NOT NULL REFERENCES "qt_article" ("id") DEFERRABLE INITIALLY DEFERRED, "author_id" INTEGER NULL REFERENCES "qt_author" ("id") DEFERRABLE INITIALLY DEFERRED, "tag_id" INTEGER NULL REFERENCES "qt_tag" ("id") DEFERRABLE INITIALLY DEFERRED, "body" TEXT NOT NULL))",
 };
 
 }  // namespace
 
-const aorm::ModelMeta* const app_models[] = {&author_meta(), &tag_meta(), &article_meta()};
+const aorm::ModelMeta* const app_models[] = {&author_meta(), &tag_meta(), &article_meta(), &comment_meta()};
 const aorm::App app{.name = "qt", .models = app_models, .ddl_sqlite = ddl_sqlite, .ddl_postgres = {}};
+// What generated code does so that deletes can follow foreign keys backwards.
+[[maybe_unused]] const bool registered = aorm::detail::register_app(app);
 
 aorm::Task<void> Author::asave() { return aorm::detail::save(*this); }
 aorm::Task<aorm::DeleteResult> Author::adelete() { return aorm::detail::remove(*this); }
@@ -78,12 +99,35 @@ aorm::Task<void> Tag::arefresh_from_db() { return aorm::detail::refresh(*this); 
 aorm::Task<void> Article::asave() { return aorm::detail::save(*this); }
 aorm::Task<aorm::DeleteResult> Article::adelete() { return aorm::detail::remove(*this); }
 aorm::Task<void> Article::arefresh_from_db() { return aorm::detail::refresh(*this); }
+aorm::Task<void> Comment::asave() { return aorm::detail::save(*this); }
+aorm::Task<aorm::DeleteResult> Comment::adelete() { return aorm::detail::remove(*this); }
+aorm::Task<void> Comment::arefresh_from_db() { return aorm::detail::refresh(*this); }
 
 }  // namespace qt
 
 const aorm::ModelMeta& aorm::ModelTraits<qt::Author>::meta() noexcept { return qt::author_meta(); }
 const aorm::ModelMeta& aorm::ModelTraits<qt::Tag>::meta() noexcept { return qt::tag_meta(); }
 const aorm::ModelMeta& aorm::ModelTraits<qt::Article>::meta() noexcept { return qt::article_meta(); }
+const aorm::ModelMeta& aorm::ModelTraits<qt::Comment>::meta() noexcept { return qt::comment_meta(); }
+
+void aorm::ModelTraits<qt::Comment>::write(const qt::Comment& obj, int column, std::vector<aorm::Value>& out) {
+  switch (column) {
+    case 0: out.push_back(aorm::to_value(obj.id)); break;
+    case 1: out.push_back(aorm::to_value(obj.article)); break;
+    case 2: out.push_back(aorm::to_value(obj.author)); break;
+    case 3: out.push_back(aorm::to_value(obj.tag)); break;
+    case 4: out.push_back(aorm::to_value(obj.body)); break;
+  }
+}
+void aorm::ModelTraits<qt::Comment>::read(qt::Comment& obj, int column, const aorm::RowReader& row, int index) {
+  switch (column) {
+    case 0: aorm::read_value(row, index, obj.id); break;
+    case 1: aorm::read_value(row, index, obj.article); break;
+    case 2: aorm::read_value(row, index, obj.author); break;
+    case 3: aorm::read_value(row, index, obj.tag); break;
+    case 4: aorm::read_value(row, index, obj.body); break;
+  }
+}
 
 void aorm::ModelTraits<qt::Author>::write(const qt::Author& obj, int column, std::vector<aorm::Value>& out) {
   switch (column) {

@@ -6,6 +6,7 @@
 //   Article id, title, slug (unique), body?, status (enum), views, rating?, author (FK),
 //           created_at (auto_now_add), published_at?, updated_at (auto_now), tags (m2m)
 //           ordering: -created_at; get_latest_by: created_at
+//   Comment id, article (FK, cascade), author (nullable FK, set_null), tag (nullable FK, protect), body
 #pragma once
 
 #include <aorm/aorm.hpp>
@@ -19,6 +20,7 @@ namespace qt {
 struct Author;
 struct Tag;
 struct Article;
+struct Comment;
 
 struct Author {
   std::int64_t id = 0;
@@ -75,6 +77,23 @@ struct Article {
   aorm::Task<void> arefresh_from_db();
 };
 
+struct Comment {
+  std::int64_t id = 0;
+  aorm::ForeignKey<Article> article;
+  aorm::ForeignKey<Author, aorm::nullable> author;
+  aorm::ForeignKey<Tag, aorm::nullable> tag;
+  std::string body;
+
+  struct Fields;
+  static const aorm::Manager<Comment> objects;
+  static const Fields f;
+  struct DoesNotExist;
+  struct MultipleObjectsReturned;
+  aorm::Task<void> asave();
+  aorm::Task<aorm::DeleteResult> adelete();
+  aorm::Task<void> arefresh_from_db();
+};
+
 struct Author::Fields {
   aorm::Field<Author, std::int64_t> id{0};
   aorm::Field<Author, std::string> name{1};
@@ -122,6 +141,21 @@ struct Article::MultipleObjectsReturned : aorm::MultipleObjectsReturned {
 inline const Article::Fields Article::f{};
 inline const aorm::Manager<Article> Article::objects{};
 
+struct Comment::Fields {
+  aorm::Field<Comment, std::int64_t> id{0};
+  aorm::Field<Comment, aorm::ForeignKey<Article>> article{1};
+  aorm::Field<Comment, aorm::ForeignKey<Author, aorm::nullable>> author{2};
+  aorm::Field<Comment, aorm::ForeignKey<Tag, aorm::nullable>> tag{3};
+  aorm::Field<Comment, std::string> body{4};
+  aorm::Field<Comment, std::int64_t> pk{0};
+};
+struct Comment::DoesNotExist : aorm::DoesNotExist { using aorm::DoesNotExist::DoesNotExist; };
+struct Comment::MultipleObjectsReturned : aorm::MultipleObjectsReturned {
+  using aorm::MultipleObjectsReturned::MultipleObjectsReturned;
+};
+inline const Comment::Fields Comment::f{};
+inline const aorm::Manager<Comment> Comment::objects{};
+
 extern const aorm::App app;
 
 }  // namespace qt
@@ -154,4 +188,12 @@ struct aorm::ModelTraits<qt::Article> {
   static void read(qt::Article& obj, int column, const aorm::RowReader& row, int index);
   static std::int64_t& pk(qt::Article& obj) noexcept { return obj.id; }
   static const std::int64_t& pk(const qt::Article& obj) noexcept { return obj.id; }
+};
+template <>
+struct aorm::ModelTraits<qt::Comment> {
+  static const aorm::ModelMeta& meta() noexcept;
+  static void write(const qt::Comment& obj, int column, std::vector<aorm::Value>& out);
+  static void read(qt::Comment& obj, int column, const aorm::RowReader& row, int index);
+  static std::int64_t& pk(qt::Comment& obj) noexcept { return obj.id; }
+  static const std::int64_t& pk(const qt::Comment& obj) noexcept { return obj.id; }
 };

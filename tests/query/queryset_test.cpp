@@ -335,6 +335,35 @@ TEST_CASE("alist/aall, aiterator in chunks, ain_bulk and aexplain") {
   });
 }
 
+TEST_CASE("select_related loads foreign key objects in the same query") {
+  with_blog([](Seed& s) -> aorm::Task<void> {
+    using qt::Comment;
+    co_await Comment::objects.acreate(Comment{.article = s.hello, .author = s.linus, .body = "signed"});
+    co_await Comment::objects.acreate(Comment{.article = s.odd, .body = "anonymous"});
+    aorm::QueryCapture cap;
+    auto articles = co_await Article::objects.select_related(f.author).order_by(f.views).alist();
+    REQUIRE(articles.size() == 4);
+    CHECK(articles[0].author.loaded());
+    CHECK(articles[0].author->name == "Linus");
+    CHECK(articles[3].author->email == "ada@example.com");
+    CHECK(articles[3].author.id() == s.ada.id);
+    auto comments = co_await Comment::objects.select_related(Comment::f.author, Comment::f.article)
+                        .order_by(Comment::f.id).alist();
+    REQUIRE(comments.size() == 2);
+    CHECK(comments[0].author->name == "Linus");
+    CHECK(comments[0].article->slug == "hello");
+    CHECK_FALSE(comments[1].author.loaded());  // NULL key: nothing to load
+    CHECK_FALSE(comments[1].author.id().has_value());
+    CHECK(comments[1].article->title == "100% pure_C\\ode");
+    CHECK(cap.count() == 2);
+    auto stream = Article::objects.select_related(f.author).filter(f.slug == "async").aiterator();
+    auto one = co_await stream.anext();
+    REQUIRE(one.has_value());
+    CHECK(one->author->name == "Ada");
+    CHECK_FALSE((co_await Article::objects.aget(f.slug == "async")).author.loaded());
+  });
+}
+
 TEST_CASE("a stored task outlives the QuerySet it came from") {
   with_blog([](Seed&) -> aorm::Task<void> {
     std::vector<aorm::Task<std::int64_t>> counts;

@@ -223,9 +223,31 @@ TEST_CASE("INSERT, bulk UPDATE and DELETE statements") {
   auto b = sql::bulk_update(m, cols, pks, values, Dialect::sqlite);
   CHECK(b.sql == R"(UPDATE "qt_tag" SET "name" = CASE WHEN "id" = ? THEN ? WHEN "id" = ? THEN ? END WHERE "id" IN (?, ?))");
   CHECK(b.params == std::vector<Value>{v(1), v("x"), v(2), v("y"), v(1), v(2)});
-  auto links = sql::remove_links(Article::objects.filter(f.views > 3).state().query,
-                                 aorm::ModelTraits<Article>::meta().many_to_many[0], Dialect::sqlite);
+  const aorm::ManyToManyMeta& tags = aorm::ModelTraits<Article>::meta().many_to_many[0];
+  auto links = sql::remove_links(Article::objects.filter(f.views > 3).state().query, tags.table,
+                                 tags.source_column, Dialect::sqlite);
   CHECK(links.sql == R"(DELETE FROM "qt_article_tags" WHERE "article_id" IN (SELECT "qt_article"."id" FROM "qt_article" WHERE ("qt_article"."views" > ?)))");
+}
+
+TEST_CASE("in_query selects the primary keys of another model's rows, each column with its own table") {
+  auto parent = std::make_shared<sql::Query>(Article::objects.filter(f.views > 3).state().query);
+  sql::Query child;
+  child.meta = &aorm::ModelTraits<qt::Comment>::meta();
+  child.where = sql::in_query(sql::column(1), parent);
+  CHECK(sql::remove(child, Dialect::postgres).sql ==
+        R"(DELETE FROM "qt_comment" WHERE ("qt_comment"."article_id" IN (SELECT "qt_article"."id" FROM "qt_article" WHERE ("qt_article"."views" > $1))))");
+  auto none = std::make_shared<sql::Query>(Article::objects.none().state().query);
+  CHECK(sql::is_false(sql::in_query(sql::column(1), none)));
+}
+
+TEST_CASE("select_related joins the target table: INNER for required keys, LEFT OUTER for nullable ones") {
+  auto s = sql::select(Article::objects.select_related(f.author).order_by().state().query, Dialect::sqlite);
+  CHECK(s.sql.ends_with(R"("qt_article"."updated_at", "T2"."id", "T2"."name", "T2"."email" FROM "qt_article" INNER JOIN "qt_author" "T2" ON ("qt_article"."author_id" = "T2"."id"))"));
+  const auto& c = qt::Comment::f;
+  auto n = sql::select(qt::Comment::objects.select_related(c.author, c.article).state().query, Dialect::postgres);
+  CHECK(n.sql.find(R"( FROM "qt_comment" LEFT OUTER JOIN "qt_author" "T2" ON ("qt_comment"."author_id" = "T2"."id") INNER JOIN "qt_article" "T3" ON ("qt_comment"."article_id" = "T3"."id"))") != std::string::npos);
+  CHECK(sql::count(Article::objects.select_related(f.author).state().query, Dialect::sqlite).sql ==
+        R"(SELECT COUNT(*) FROM "qt_article")");
 }
 
 TEST_CASE("identifiers are quoted with embedded quotes doubled") {

@@ -209,9 +209,59 @@ TEST_CASE("adelete on a QuerySet deletes the rows and their m2m links, counted p
     CHECK(r.total == 5);
     CHECK(r.per_model == std::map<std::string, std::int64_t>{{"qt.Article", 2}, {"qt.Article_tags", 3}});
     CHECK(co_await Article::objects.acount() == 2);
-    aorm::DeleteResult tags = co_await Tag::objects.filter(Tag::f.name == "python").adelete();
-    CHECK(tags.per_model == std::map<std::string, std::int64_t>{{"qt.Tag", 1}});
+    aorm::DeleteResult tags = co_await Tag::objects.filter(Tag::f.name == "cpp").adelete();
+    CHECK(tags.per_model == std::map<std::string, std::int64_t>{{"qt.Tag", 1}});  // its links went with async
     CHECK_THROWS_AS(static_cast<void>(Article::objects.limit(1).adelete()), aorm::Error);
+  });
+}
+
+TEST_CASE("adelete follows foreign keys backwards: cascade, set_null, and links to the deleted rows") {
+  with_blog([](Seed& s) -> aorm::Task<void> {
+    using qt::Comment;
+    co_await Comment::objects.acreate(Comment{.article = s.hello, .author = s.linus, .body = "on hello"});
+    co_await Comment::objects.acreate(Comment{.article = s.hello, .body = "anonymous"});
+    const Comment kept = co_await Comment::objects.acreate(Comment{.article = s.draft, .author = s.ada, .body = "by ada"});
+
+    aorm::DeleteResult r = co_await Article::objects.filter(f.slug == "hello").adelete();
+    CHECK(r.per_model == std::map<std::string, std::int64_t>{{"qt.Article", 1}, {"qt.Article_tags", 1}, {"qt.Comment", 2}});
+    CHECK(r.total == 4);
+    CHECK(co_await Comment::objects.acount() == 1);
+
+    // Ada wrote async (2 tag links); the comment she wrote on linus's draft stays, anonymous.
+    aorm::DeleteResult a = co_await Author::objects.filter(Author::f.pk == s.ada.id).adelete();
+    CHECK(a.per_model == std::map<std::string, std::int64_t>{{"qt.Author", 1}, {"qt.Article", 1}, {"qt.Article_tags", 2}});
+    Comment after = co_await Comment::objects.aget(Comment::f.pk == kept.id);
+    CHECK_FALSE(after.author.id().has_value());
+    CHECK(after.article.id() == s.draft.id);
+
+    // A tag's link rows go with it.
+    co_await s.db.aexecute("INSERT INTO qt_article_tags (article_id, tag_id) VALUES (?, ?)", s.draft.id, s.python.id);
+    aorm::DeleteResult t = co_await s.python.adelete();
+    CHECK(t.per_model == std::map<std::string, std::int64_t>{{"qt.Tag", 1}, {"qt.Article_tags", 1}});
+  });
+}
+
+TEST_CASE("adelete raises ProtectedError and deletes nothing when a protect key references a row") {
+  with_blog([](Seed& s) -> aorm::Task<void> {
+    using qt::Comment;
+    co_await Comment::objects.acreate(Comment{.article = s.hello, .tag = s.cpp, .body = "pinned to cpp"});
+    std::string message;
+    try {
+      co_await Tag::objects.filter(Tag::f.name == "cpp").adelete();
+    } catch (const aorm::ProtectedError& e) {
+      message = e.what();
+    }
+    CHECK(message ==
+          "Cannot delete some instances of model 'Tag' because they are referenced through protected foreign keys: "
+          "'Comment.tag'.");
+    CHECK(co_await Tag::objects.acount() == 2);
+    // Deleting the referencing comment (here through the cascade from its article) lifts it.
+    co_await Article::objects.filter(f.pk == s.hello.id).adelete();
+    CHECK(co_await Comment::objects.acount() == 0);
+    CHECK((co_await Tag::objects.filter(Tag::f.name == "cpp").adelete()).total == 2);  // tag + async's link
+    aorm::DeleteResult python = co_await s.python.adelete();
+    CHECK(python.total == 2);
+    CHECK(python.per_model == std::map<std::string, std::int64_t>{{"qt.Tag", 1}, {"qt.Article_tags", 1}});
   });
 }
 
@@ -228,7 +278,7 @@ TEST_CASE("ForeignKey and ManyToMany members say how to load them when used unlo
   Article a;
   a.author = 5;
   CHECK(a.author.id() == 5);
-  CHECK_THROWS_WITH_AS(static_cast<void>(a.author->name), "Author (id 5) is not loaded: load it with select_related(...) on the query that fetched this row",
+  CHECK_THROWS_WITH_AS(static_cast<void>(a.author->name), "Author (id 5) is not loaded: add select_related(<the foreign key field>) to the query that fetched this row",
                        aorm::NotLoaded);
   CHECK_THROWS_AS(a.tags.begin(), aorm::NotLoaded);
   a.tags.set_loaded({Tag{.id = 1, .name = "cpp"}});

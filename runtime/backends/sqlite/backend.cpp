@@ -2,10 +2,13 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <atomic>
+#include <optional>
 #include <string>
 
 #include "aorm/detail/loop.hpp"
+#include "aorm/runtime.hpp"
 #include "aorm/errors.hpp"
 #include "sqlite/error.hpp"
 
@@ -17,10 +20,25 @@ std::atomic<std::uint64_t> g_memory_databases{0};
 
 /// `co_await TakeConnection{backend}`: a free connection, at once when one is free, else
 /// after suspending until give_back() hands one over (FIFO). Raises OperationalError when
-/// the backend is closed. The awaiter lives in the awaiting frame while it is queued.
+/// the backend is closed. The awaiter lives in the awaiting frame while it is queued; if
+/// that frame is destroyed first (loop shutdown), it leaves the queue, and gives back a
+/// connection that was granted to it but never taken.
 struct TakeConnection {
   SqliteBackend* backend;
   SqliteBackend::Waiter waiter{};
+  bool queued = false;
+  bool taken = false;
+
+  TakeConnection(SqliteBackend* b) noexcept : backend(b) {}
+  TakeConnection(const TakeConnection&) = delete;
+  TakeConnection& operator=(const TakeConnection&) = delete;
+  ~TakeConnection() {
+    if (!queued || taken) return;
+    if (waiter.granted == nullptr)
+      backend->cancel_wait(&waiter);
+    else
+      backend->give_back(waiter.granted);
+  }
 
   bool await_ready() noexcept {
     if (backend->closed()) return true;  // await_resume raises
@@ -31,8 +49,10 @@ struct TakeConnection {
     waiter.handle = h;
     waiter.loop = EventLoop::current();
     backend->enqueue(&waiter);
+    queued = true;
   }
-  SqliteConnection* await_resume() const {
+  SqliteConnection* await_resume() {
+    taken = true;
     if (waiter.granted == nullptr)
       throw OperationalError("the database is closed", {}, "sqlite");
     return waiter.granted;
@@ -49,10 +69,15 @@ struct GiveBack {
   ~GiveBack() { backend->give_back(conn); }
 };
 
-/// Suspends close() until every connection is back and no cursor is open.
+/// Suspends close() until every connection is back and no cursor is open. If the frame
+/// of close() is destroyed while it waits, the backend stops waking it.
 struct DrainAwaiter {
   SqliteBackend::Waiter* slot;
   bool* waiting;
+  DrainAwaiter(SqliteBackend::Waiter* s, bool* w) noexcept : slot(s), waiting(w) {}
+  DrainAwaiter(const DrainAwaiter&) = delete;
+  DrainAwaiter& operator=(const DrainAwaiter&) = delete;
+  ~DrainAwaiter() { *waiting = false; }
   bool await_ready() const noexcept { return false; }
   void await_suspend(std::coroutine_handle<> h) noexcept {
     slot->handle = h;
@@ -61,6 +86,25 @@ struct DrainAwaiter {
   }
   void await_resume() const noexcept {}
 };
+
+/// `co_await wait_out_busy(c, stmt, sink, timeout)` (inline policy): `stmt` just found the
+/// database locked by another connection or process; retries it after aorm::sleep() with
+/// exponential backoff (1 ms doubling to 25 ms) until it runs, or until `timeout` has
+/// passed since the first attempt, then raises OperationalError ("database is locked").
+/// Other tasks run while it sleeps; the connection stays taken.
+Task<ExecResult> wait_out_busy(SqliteConnection& c, const Statement& stmt, RowSink sink,
+                               std::chrono::milliseconds timeout) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point deadline = Clock::now() + timeout;
+  std::chrono::microseconds delay{1000};
+  for (;;) {
+    const Clock::time_point now = Clock::now();
+    if (now >= deadline) co_return c.run(stmt, sink);  // a last try; raises when still busy
+    co_await aorm::sleep(std::min<Clock::duration>(delay, deadline - now));
+    delay = std::min(delay * 2, std::chrono::microseconds{25000});
+    if (std::optional<ExecResult> r = c.try_run(stmt, sink)) co_return *r;
+  }
+}
 
 /// A forward-only cursor. Holds the statement (SQL + params, which the bound statement
 /// references), the prepared statement and, unless it runs on a pinned connection, the
@@ -129,8 +173,10 @@ Task<std::shared_ptr<SqliteBackend>> SqliteBackend::open(std::string target, int
                                                          std::chrono::milliseconds busy_timeout) {
   std::shared_ptr<SqliteBackend> b(new SqliteBackend());
   b->execution_ = execution;
+  b->busy_timeout_ = busy_timeout;
   ConnectionConfig cfg;
   cfg.busy_timeout = busy_timeout;
+  cfg.busy_returns_at_once = execution == Execution::inline_;
   const bool memory = target == ":memory:";
   if (memory) {
     // The memdb VFS shares a database whose name starts with '/' among the connections of
@@ -169,7 +215,18 @@ SqliteConnection* SqliteBackend::try_take() noexcept {
   return c;
 }
 
+void SqliteBackend::cancel_wait(Waiter* w) noexcept { std::erase(waiters_, w); }
+
 void SqliteBackend::give_back(SqliteConnection* c) noexcept {
+  if (c->in_transaction()) {
+    // Its user was destroyed mid-transaction (or ran a raw BEGIN outside atomic()): roll
+    // back before anyone else gets it, so no lock stays held and no half-done work leaks
+    // into the next user's statements. On the worker, FIFO runs it before their jobs.
+    if (c->worker)
+      c->worker->submit([c] { c->rollback_if_open(); });
+    else
+      c->rollback_if_open();
+  }
   if (!waiters_.empty()) {
     Waiter* w = waiters_.front();
     waiters_.pop_front();
@@ -213,12 +270,14 @@ Task<ExecResult> SqliteBackend::execute(const Statement& stmt, RowSink sink, Con
     // Inside a transaction: the lease is held by atomic(); never wait for the pool.
     auto* c = static_cast<SqliteConnection*>(pinned);
     if (c->worker) co_return co_await run_on(*c->worker, [c, &stmt, sink] { return c->run(stmt, sink); });
-    co_return c->run(stmt, sink);
+    if (std::optional<ExecResult> r = c->try_run(stmt, sink)) co_return *r;
+    co_return co_await wait_out_busy(*c, stmt, sink, busy_timeout_);
   }
   SqliteConnection* c = co_await TakeConnection{this};
   GiveBack back{this, c};
   if (c->worker) co_return co_await run_on(*c->worker, [c, &stmt, sink] { return c->run(stmt, sink); });
-  co_return c->run(stmt, sink);
+  if (std::optional<ExecResult> r = c->try_run(stmt, sink)) co_return *r;
+  co_return co_await wait_out_busy(*c, stmt, sink, busy_timeout_);
 }
 
 Task<ConnectionLease> SqliteBackend::acquire() {

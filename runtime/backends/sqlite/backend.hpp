@@ -4,6 +4,21 @@
 // event loop thread — every task that uses the pool runs there, and run_on() resumes
 // there. Statements run on a connection's worker thread (Execution::workers) or on the
 // loop thread itself (Execution::inline_).
+//
+// Locks: SQLite lets one connection write at a time. With workers, a statement that finds
+// the database locked waits in SQLite's busy handler on its worker (up to busy_timeout);
+// inline connections have the handler off and retry with aorm::sleep() (wait_out_busy in
+// backend.cpp), so the loop never blocks on a lock. A transaction (atomic) holds its
+// leased connection and runs every statement on it: it never waits for the pool.
+//
+// Teardown rules:
+// - A task destroyed while queued for a connection leaves the queue; one destroyed after a
+//   connection was granted to it gives the connection back.
+// - A connection given back while a transaction is still open on it (its atomic() task
+//   was destroyed, or a raw BEGIN ran outside atomic()) is rolled back first.
+// - close() refuses new work, waits for leases, cursors and queued tasks, then closes
+//   each connection on its own thread. Destroying the backend without close() joins the
+//   workers after their queued jobs (each connection closes on destruction).
 #pragma once
 
 #include <coroutine>
@@ -59,7 +74,10 @@ class SqliteBackend final : public Backend, public std::enable_shared_from_this<
   /// A free connection now, or null (then the caller queues a Waiter).
   SqliteConnection* try_take() noexcept;
   void enqueue(Waiter* w) { waiters_.push_back(w); }
-  /// Hands `c` to the oldest waiter (resumed through its loop) or back to the free list.
+  /// Removes a queued waiter whose task is being destroyed.
+  void cancel_wait(Waiter* w) noexcept;
+  /// Hands `c` to the oldest waiter (resumed through its loop) or back to the free list,
+  /// after rolling back a transaction left open on it.
   void give_back(SqliteConnection* c) noexcept;
   bool closed() const noexcept { return closed_; }
   void cursor_opened() noexcept { ++open_cursors_; }
@@ -71,6 +89,7 @@ class SqliteBackend final : public Backend, public std::enable_shared_from_this<
   [[noreturn]] void throw_closed() const;
 
   Execution execution_ = Execution::workers;
+  std::chrono::milliseconds busy_timeout_{5000};
   std::vector<std::unique_ptr<SqliteConnection>> conns_;
   std::vector<SqliteConnection*> free_;
   std::deque<Waiter*> waiters_;

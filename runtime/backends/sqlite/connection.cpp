@@ -60,10 +60,13 @@ void exec_simple(sqlite3* db, const char* sql) {
 
 void SqliteConnection::open(const ConnectionConfig& cfg) {
   db_ = DbHandle::open(cfg.target, cfg.uri);
+  // Opening waits for locks with SQLite's busy handler even for the inline policy (the
+  // journal_mode switch needs a lock; aconnect is rare enough to block for it).
   sqlite3_busy_timeout(db_.get(), static_cast<int>(cfg.busy_timeout.count()));
   exec_simple(db_.get(), "PRAGMA foreign_keys=ON");
   exec_simple(db_.get(), "PRAGMA synchronous=NORMAL");
   if (cfg.wal) exec_simple(db_.get(), "PRAGMA journal_mode=WAL");
+  if (cfg.busy_returns_at_once) sqlite3_busy_timeout(db_.get(), 0);
 }
 
 CachedStmt SqliteConnection::start(const Statement& stmt) {
@@ -73,22 +76,54 @@ CachedStmt SqliteConnection::start(const Statement& stmt) {
   return s;
 }
 
-ExecResult SqliteConnection::run(const Statement& stmt, RowSink sink) {
+namespace {
+bool is_commit(std::string_view sql) noexcept { return sql == "COMMIT" || sql == "END"; }
+}  // namespace
+
+std::optional<ExecResult> SqliteConnection::try_run(const Statement& stmt, RowSink sink) {
   sqlite3* db = db_.get();
   CachedStmt s = start(stmt);
   const std::int64_t before = sqlite3_total_changes64(db);
   Row row(s.get());
+  bool delivered = false;
   int rc;
   while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+    delivered = true;
     if (sink) sink(row);
   }
-  if (rc != SQLITE_DONE) throw_error(db, rc, stmt.sql);
+  const bool in_tx = sqlite3_get_autocommit(db) == 0;
+  in_transaction_.store(in_tx, std::memory_order_relaxed);
+  if (rc != SQLITE_DONE) {
+    // SQLITE_BUSY_SNAPSHOT cannot succeed by waiting (the reader's snapshot is stale).
+    if ((rc & 0xff) == SQLITE_BUSY && rc != SQLITE_BUSY_SNAPSHOT && !delivered &&
+        (!in_tx || is_commit(stmt.sql)))
+      return std::nullopt;
+    throw_error(db, rc, stmt.sql);
+  }
   ExecResult r;
   // sqlite3_changes64 keeps the count of the last INSERT/UPDATE/DELETE: report it only
   // when this statement changed something.
   if (sqlite3_total_changes64(db) != before) r.rows_affected = sqlite3_changes64(db);
   r.last_insert_id = sqlite3_last_insert_rowid(db);
   return r;
+}
+
+ExecResult SqliteConnection::run(const Statement& stmt, RowSink sink) {
+  if (auto r = try_run(stmt, sink)) return *r;
+  // Busy with the busy handler on (workers): SQLite already waited busy_timeout.
+  throw_error(db_.get(), SQLITE_BUSY, stmt.sql);
+}
+
+void SqliteConnection::rollback_if_open() noexcept {
+  sqlite3* db = db_.get();
+  if (db != nullptr && sqlite3_get_autocommit(db) == 0) {
+    // Statements still stepping (an abandoned cursor) would make ROLLBACK fail on old
+    // SQLite versions; reset them first.
+    for (sqlite3_stmt* s = sqlite3_next_stmt(db, nullptr); s != nullptr; s = sqlite3_next_stmt(db, s))
+      sqlite3_reset(s);
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  in_transaction_.store(false, std::memory_order_relaxed);
 }
 
 void SqliteConnection::close() noexcept {

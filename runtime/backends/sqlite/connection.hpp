@@ -2,8 +2,10 @@
 // policy) the worker thread that owns it.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -47,6 +49,10 @@ struct ConnectionConfig {
   bool uri = false;
   bool wal = true;     // files: journal_mode=WAL
   std::chrono::milliseconds busy_timeout{5000};
+  /// Inline policy: after open, SQLite's busy handler is turned off (busy_timeout 0) so a
+  /// lock held elsewhere returns SQLITE_BUSY at once and the caller retries without
+  /// blocking the loop (see try_run()).
+  bool busy_returns_at_once = false;
 };
 
 /// A pooled connection. Its sqlite3 handle and statement cache are touched only by the
@@ -65,6 +71,20 @@ class SqliteConnection final : public Connection {
   /// rows_affected is 0 unless the statement changed rows.
   ExecResult run(const Statement& stmt, RowSink sink);
 
+  /// Like run(), but returns nullopt instead of raising when SQLite reported SQLITE_BUSY in
+  /// a state where running `stmt` again later is safe: before any row reached `sink`, and
+  /// outside an explicit transaction (or for COMMIT itself, which SQLite allows to retry).
+  /// The statement has then changed nothing.
+  std::optional<ExecResult> try_run(const Statement& stmt, RowSink sink);
+
+  /// True when the last statement run left a transaction open. Written on the connection's
+  /// thread after each statement; read on the loop thread once the connection is idle (the
+  /// worker's hand-back orders the two).
+  bool in_transaction() const noexcept { return in_transaction_.load(std::memory_order_relaxed); }
+  /// ROLLBACK if a transaction is open (a lease given back mid-transaction: its task was
+  /// destroyed). Never raises. Runs on the connection's thread.
+  void rollback_if_open() noexcept;
+
   /// A ready-to-step statement for `stmt` (bound; params must outlive it).
   CachedStmt start(const Statement& stmt);
 
@@ -79,6 +99,7 @@ class SqliteConnection final : public Connection {
  private:
   DbHandle db_;          // declared before cache_: statements are finalized first
   StatementCache cache_;
+  std::atomic<bool> in_transaction_{false};  // relaxed: ordered by the worker hand-back
 };
 
 }  // namespace aorm::detail::sqlite

@@ -29,6 +29,11 @@ void throw_error(sqlite3* db, int rc, std::string_view sql) {
   // The extended code of the connection describes `rc` when rc came from its last call.
   int ext = sqlite3_extended_errcode(db);
   if ((ext & 0xff) != (rc & 0xff)) ext = rc;
+  if ((ext & 0xff) == SQLITE_BUSY) {
+    std::string msg = sqlite3_errmsg(db);
+    msg += " (another connection or process held the lock longer than ConnectOptions::busy_timeout)";
+    throw_error_message(ext, msg, sql);
+  }
   throw_error_message(ext, sqlite3_errmsg(db), sql);
 }
 

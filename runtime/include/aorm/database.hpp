@@ -31,11 +31,16 @@
 
 namespace aorm {
 
-/// Where a SQLite connection's statements run.
+/// Where a SQLite connection's statements run. Either way a lock held by another
+/// connection or process is waited out without blocking the event loop, for up to
+/// ConnectOptions::busy_timeout, then the statement raises OperationalError
+/// ("database is locked").
 enum class Execution {
-  workers,  // each connection has its own worker thread; the loop never blocks on SQLite
-  inline_,  // statements run synchronously on the loop thread (lowest latency; a busy
-            // database blocks the loop for up to busy_timeout)
+  workers,  // each connection has its own worker thread; the loop never blocks on SQLite;
+            // a busy database is waited out on the worker (SQLite's busy handler)
+  inline_,  // statements run synchronously on the loop thread (lowest latency); a busy
+            // database makes SQLite return at once and the statement is retried after
+            // aorm::sleep() with backoff, so other tasks keep running meanwhile
 };
 
 /// Options of aconnect(). Trivially destructible on purpose (g++ 12 destroys a braced
@@ -45,9 +50,31 @@ struct ConnectOptions {
   int pool_size = 0;  // 0: backend default (sqlite file: 4 with workers, 1 inline; :memory: 1)
   std::string_view alias = "default";
   Execution execution = Execution::workers;
-  std::chrono::milliseconds busy_timeout{5000};
+  std::chrono::milliseconds busy_timeout{5000};  // how long to wait for another's lock
 };
 static_assert(std::is_trivially_destructible_v<ConnectOptions>);
+
+/// Isolation level of a transaction (AtomicOptions::isolation). SQLite transactions are
+/// always serializable, which satisfies every level, so SQLite accepts them all and
+/// changes nothing; PostgreSQL begins with `BEGIN ISOLATION LEVEL ...`.
+enum class Isolation : unsigned char {
+  default_,  // the database's default (PostgreSQL: read committed; SQLite: serializable)
+  read_committed,
+  repeatable_read,
+  serializable,
+};
+
+/// Options of atomic(). Trivially destructible (g++ 12, TOOLCHAIN.md bug 2).
+struct AtomicOptions {
+  /// Refuse to nest: raises TransactionManagementError when the block would run inside
+  /// another atomic() on the same database (so its COMMIT is really durable; Django's
+  /// durable=True).
+  bool durable = false;
+  /// Only for an outermost block; a nested block asking for a different level than its
+  /// transaction raises TransactionManagementError.
+  Isolation isolation = Isolation::default_;
+};
+static_assert(std::is_trivially_destructible_v<AtomicOptions>);
 
 class Database;
 
@@ -63,7 +90,7 @@ Task<ExecResult> execute(const Database& db, const Statement& stmt, RowSink sink
 /// Opens a cursor (same routing, logging and capture as execute()).
 Task<std::unique_ptr<Cursor>> open_cursor(const Database& db, Statement stmt);
 Task<std::int64_t> execute_rows(Database db, Statement stmt);
-Task<void> atomic_impl(std::optional<Database> db, std::function<Task<void>()> body);
+Task<void> atomic_impl(std::optional<Database> db, std::function<Task<void>()> body, AtomicOptions opts);
 }  // namespace detail
 
 /// A cheap, copyable handle to an open database (a connection pool). Copies share the pool.
@@ -77,8 +104,11 @@ class Database {
   /// The alias it was opened under ("default" unless given).
   std::string_view alias() const;
 
-  /// Waits for statements in flight, closes every connection and releases the alias.
-  /// Later calls on any copy of this handle raise OperationalError. Idempotent.
+  /// Waits for work in flight (statements, open transactions, cursors, and tasks already
+  /// queued for a connection), closes every connection and releases the alias. Later calls
+  /// on any copy of this handle raise OperationalError. Idempotent. Raises
+  /// TransactionManagementError when awaited inside a transaction on this database (it
+  /// would wait for itself).
   Task<void> aclose() const;
 
   /// Runs one raw SQL statement with `?` placeholders bound to `params` (each converted
@@ -130,44 +160,62 @@ template <class Fn>
 using atomic_result_t = typename task_value<std::invoke_result_t<Fn&>>::type;
 
 template <class Fn>
-Task<atomic_result_t<Fn>> atomic_returning(std::optional<Database> db, Fn fn) {
+Task<atomic_result_t<Fn>> atomic_returning(std::optional<Database> db, Fn fn, AtomicOptions opts) {
   std::optional<atomic_result_t<Fn>> out;
   std::function<Task<void>()> body = [&out, &fn]() -> Task<void> { out.emplace(co_await fn()); };
-  co_await atomic_impl(std::move(db), std::move(body));
+  co_await atomic_impl(std::move(db), std::move(body), opts);
   co_return std::move(*out);
 }
 
 template <class Fn>
-auto run_atomic(std::optional<Database> db, Fn fn) {
+auto run_atomic(std::optional<Database> db, Fn fn, AtomicOptions opts) {
   if constexpr (std::is_void_v<atomic_result_t<Fn>>) {
-    return atomic_impl(std::move(db), std::function<Task<void>()>(std::move(fn)));
+    return atomic_impl(std::move(db), std::function<Task<void>()>(std::move(fn)), opts);
   } else {
-    return atomic_returning(std::move(db), std::move(fn));
+    return atomic_returning(std::move(db), std::move(fn), opts);
   }
 }
 }  // namespace detail
 
-/// Runs `fn()` (a callable returning Task<void> or Task<T>) in a transaction on `db`:
-/// BEGIN IMMEDIATE on a leased connection, every query awaited inside (however deep) runs
-/// on that connection, COMMIT when fn completes, ROLLBACK and rethrow when it throws.
-/// Nested atomic() on the same database makes a SAVEPOINT (rolled back alone on an
-/// exception). Returns fn's value.
+/// Runs `fn()` (a callable returning Task<void> or Task<T>) in a transaction on `db` and
+/// returns fn's value.
+///
+/// - Outermost block: leases one connection for the whole block and begins (SQLite:
+///   `BEGIN IMMEDIATE`, so the write lock is taken up front and a later write cannot fail
+///   with a lock upgrade; a lock held elsewhere is waited out up to
+///   ConnectOptions::busy_timeout, then OperationalError). COMMIT when fn completes;
+///   ROLLBACK and rethrow when it throws (or when COMMIT fails).
+/// - Every query awaited inside — however deep, in tasks started with gather() or spawn()
+///   inside the block too — runs on that connection: the transaction never waits for a
+///   second connection of the pool.
+/// - Nested atomic() on the same database makes a SAVEPOINT; an exception rolls back to
+///   it alone and propagates (catch it to keep the outer work).
+/// - Concurrent tasks inside one transaction take turns (detail/transaction.hpp): while a
+///   nested block of one task is open, statements and nested blocks of the other tasks of
+///   the transaction wait for it to end. Corollary: a nested block must not await a task
+///   that issues statements in an outer block (that would wait for ever).
+/// - A task spawned inside the block must be awaited before the block ends; if it
+///   outlives it, its next statement raises TransactionManagementError.
+/// - Cancellation: if the task running atomic() is destroyed before it finishes (loop
+///   shutdown), the transaction is rolled back and the connection returns to the pool.
 template <class Fn>
   requires std::invocable<Fn&>
-auto atomic(Database db, Fn fn) {
-  return detail::run_atomic(std::optional<Database>(std::move(db)), std::move(fn));
+auto atomic(Database db, Fn fn, AtomicOptions opts = {}) {
+  return detail::run_atomic(std::optional<Database>(std::move(db)), std::move(fn), opts);
 }
 
 /// atomic() on the database of the enclosing transaction, else on the "default" database.
 template <class Fn>
   requires std::invocable<Fn&>
-auto atomic(Fn fn) {
-  return detail::run_atomic(std::nullopt, std::move(fn));
+auto atomic(Fn fn, AtomicOptions opts = {}) {
+  return detail::run_atomic(std::nullopt, std::move(fn), opts);
 }
 
-/// Runs `fn` after the outermost transaction of the current task commits; never when it
-/// rolls back (a rolled-back savepoint discards the callbacks registered inside it).
-/// Outside any transaction, runs `fn` now.
+/// Runs `fn` after the outermost transaction of the current task commits (after the
+/// connection went back to the pool); never when it rolls back (a rolled-back savepoint
+/// discards the callbacks registered inside it, not those of sibling tasks). Outside any
+/// transaction, runs `fn` now. Raises TransactionManagementError from a task whose atomic()
+/// block has already ended.
 void on_commit(std::function<void()> fn);
 
 }  // namespace aorm

@@ -4,7 +4,7 @@
 //   ├── DatabaseError
 //   │   ├── IntegrityError ── ProtectedError
 //   │   ├── OperationalError
-//   │   ├── ProgrammingError
+//   │   ├── ProgrammingError ── TransactionManagementError
 //   │   └── DataError
 //   ├── DoesNotExist            (each model derives T::DoesNotExist from it)
 //   ├── MultipleObjectsReturned (each model derives T::MultipleObjectsReturned from it)
@@ -42,6 +42,12 @@ class IntegrityError : public DatabaseError { public: using DatabaseError::Datab
 class OperationalError : public DatabaseError { public: using DatabaseError::DatabaseError; };
 class ProgrammingError : public DatabaseError { public: using DatabaseError::DatabaseError; };
 class DataError : public DatabaseError { public: using DatabaseError::DatabaseError; };
+/// atomic() misused: durable=true nested in another block, a statement from a task whose
+/// atomic() block has ended, closing a database inside its own transaction (Django's name).
+class TransactionManagementError : public ProgrammingError {
+ public:
+  using ProgrammingError::ProgrammingError;
+};
 /// Deleting a row that a `protect`/`restrict` foreign key still references.
 class ProtectedError : public IntegrityError { public: using IntegrityError::IntegrityError; };
 

@@ -12,7 +12,7 @@
 // QuerySet<T, Row>: Row is T for model rows, std::tuple<...> after values()/annotate(), or
 // one column's type after values_list(col).
 //
-// Not in this issue (relations): select_related, prefetch_related, lookups across
+// Not in this issue (relations): prefetch_related, select_related chains, lookups across
 // relations; they are absent rather than stubbed. only()/defer() leave the deferred members
 // at their default values (aorm has no lazy per-field loading).
 #pragma once
@@ -36,6 +36,7 @@
 
 #include "aorm/database.hpp"
 #include "aorm/detail/backend.hpp"
+#include "aorm/detail/registry.hpp"
 #include "aorm/detail/sql/compiler.hpp"
 #include "aorm/errors.hpp"
 #include "aorm/expr.hpp"
@@ -295,7 +296,15 @@ Task<std::vector<Row>> list(StatePtr s) {
   Database db = resolve(*s);
   const Statement stmt = sql::select(s->query, db.dialect());
   const std::vector<int> cols = s->query.selected_columns();
-  auto sink = [&](const RowReader& r) { out.push_back(read_row<T, Row>(r, cols)); };
+  const std::vector<std::pair<int, int>> joined = s->query.join_offsets();
+  auto sink = [&](const RowReader& r) {
+    if (joined.empty()) {
+      out.push_back(read_row<T, Row>(r, cols));
+    } else {
+      const JoinedRow row(r, joined);
+      out.push_back(read_row<T, Row>(row, cols));
+    }
+  };
   co_await execute(db, stmt, sink);
   co_return out;
 }
@@ -515,6 +524,11 @@ struct as_tuple<std::tuple<X...>> {
 template <class T, class... E>
 using values_row_t = std::tuple<column_value_t<typename E::value_type>...>;
 
+/// A Field of model M whose member is a ForeignKey.
+template <class F, class M>
+concept foreign_key_field = expression<F> && std::same_as<typename F::model_type, M> &&
+                            is_foreign_key_v<typename F::value_type> && requires(const F& f) { f.column(); };
+
 template <class T>
 const StatePtr& default_state() {
   static const StatePtr s = [] {
@@ -557,9 +571,17 @@ class QueryStream {
         }
         db_ = detail::resolve(*state_);
         cols_ = state_->query.selected_columns();
+        joined_ = state_->query.join_offsets();
         cursor_ = co_await detail::open_cursor(*db_, detail::sql::select(state_->query, db_->dialect()));
       }
-      auto sink = [this](const RowReader& r) { buffer_.push_back(detail::read_row<T, Row>(r, cols_)); };
+      auto sink = [this](const RowReader& r) {
+        if (joined_.empty()) {
+          buffer_.push_back(detail::read_row<T, Row>(r, cols_));
+        } else {
+          const detail::JoinedRow row(r, joined_);
+          buffer_.push_back(detail::read_row<T, Row>(row, cols_));
+        }
+      };
       const bool more = co_await cursor_->fetch(chunk_, sink);
       if (!more) {
         done_ = true;
@@ -577,6 +599,7 @@ class QueryStream {
   std::size_t chunk_;
   std::optional<Database> db_;
   std::vector<int> cols_;
+  std::vector<std::pair<int, int>> joined_;
   std::unique_ptr<detail::Cursor> cursor_;
   std::deque<Row> buffer_;
   bool done_ = false;
@@ -670,6 +693,18 @@ class QuerySet {
     return with([&](detail::QueryState& s) {
       s.db.reset();
       s.alias = std::string(alias);
+    });
+  }
+  /// Fetches the objects these foreign keys reference in the same SELECT (a JOIN), so that
+  /// `article.author->name` needs no query. One level for now: chains through the target's
+  /// own keys (`Comment::f.article->author`) and prefetch_related come with the relations issue.
+  template <class... F>
+    requires(sizeof...(F) > 0 && (detail::foreign_key_field<F, T> && ...))
+  QuerySet select_related(const F&... fields) const {
+    return with([&](detail::QueryState& s) {
+      (s.query.joins.push_back({fields.column(), &ModelTraits<typename F::value_type::target_type>::meta(),
+                                F::value_type::is_nullable}),
+       ...);
     });
   }
   /// SELECT ... FOR UPDATE on PostgreSQL; SQLite has nothing finer than its write

@@ -28,6 +28,32 @@ struct nullable {};
 namespace detail {
 /// Raises NotLoaded: "<what> is not loaded: <fix>".
 [[noreturn]] void throw_not_loaded(std::string_view what, std::string_view fix);
+
+/// A result row of a select_related query: the row itself, plus where the joined target
+/// columns of each foreign key column start, so that reading the key also loads its object.
+/// Lives only during one RowSink call, like the row it wraps.
+class JoinedRow final : public RowReader {
+ public:
+  /// `offsets`: (result index of a key column, result index of its target's first column).
+  JoinedRow(const RowReader& row, const std::vector<std::pair<int, int>>& offsets) noexcept
+      : row_(row), offsets_(offsets) {}
+  /// Where the target columns of the key at result index `i` start, or -1.
+  int joined_at(int i) const noexcept {
+    for (const auto& [key, at] : offsets_)
+      if (key == i) return at;
+    return -1;
+  }
+  int column_count() const noexcept override { return row_.column_count(); }
+  bool is_null(int i) const noexcept override { return row_.is_null(i); }
+  std::int64_t get_int64(int i) const noexcept override { return row_.get_int64(i); }
+  double get_double(int i) const noexcept override { return row_.get_double(i); }
+  std::string_view get_text(int i) const noexcept override { return row_.get_text(i); }
+  std::span<const std::byte> get_blob(int i) const noexcept override { return row_.get_blob(i); }
+
+ private:
+  const RowReader& row_;
+  const std::vector<std::pair<int, int>>& offsets_;
+};
 }  // namespace detail
 
 /// A foreign key member: the id of the referenced `T` row, plus the `T` object itself once
@@ -99,7 +125,7 @@ class ForeignKey {
     } else {
       what += " (id " + std::to_string(id_) + ")";
     }
-    detail::throw_not_loaded(what, "load it with select_related(...) on the query that fetched this row");
+    detail::throw_not_loaded(what, "add select_related(<the foreign key field>) to the query that fetched this row");
   }
 
   id_type id_{};
@@ -116,8 +142,19 @@ Value to_value(const ForeignKey<T, N>& fk) {
   }
 }
 
+/// Reads the key; in a select_related row (detail::JoinedRow) also the referenced object.
 template <class T, class N>
 void read_value(const RowReader& r, int i, ForeignKey<T, N>& out) {
+  if (const auto* joined = dynamic_cast<const detail::JoinedRow*>(&r)) {
+    const int at = joined->joined_at(i);
+    if (at >= 0 && !r.is_null(i)) {
+      T obj{};
+      const int n = static_cast<int>(ModelTraits<T>::meta().columns.size());
+      for (int k = 0; k < n; ++k) ModelTraits<T>::read(obj, k, r, at + k);
+      out.set_loaded(std::move(obj));
+      return;
+    }
+  }
   typename ForeignKey<T, N>::id_type id{};
   read_value(r, i, id);
   out.set_id(std::move(id));

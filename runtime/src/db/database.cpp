@@ -2,10 +2,12 @@
 // (transaction pinning, AORM_LOG_SQL, QueryCapture) and atomic().
 #include "aorm/database.hpp"
 
+#include <coroutine>
 #include <map>
 #include <mutex>
 
 #include "aorm/capture.hpp"
+#include "aorm/detail/loop.hpp"
 #include "aorm/detail/transaction.hpp"
 #include "sqlite/backend.hpp"
 
@@ -98,7 +100,12 @@ Task<void> create_tables(Database db, const App& app) {
 
 }  // namespace
 
-Task<void> Database::aclose() const { return close_database(state_ ? state_ : nullptr); }
+Task<void> Database::aclose() const {
+  if (state_ && detail::transaction_on(detail::current_context().get(), state_->backend.get()))
+    throw TransactionManagementError("Database::aclose() inside an atomic() block on the same database "
+                                     "would wait for its own transaction to end; close it after the block");
+  return close_database(state_);
+}
 
 Task<void> Database::acreate_tables(const App& app) const {
   state();  // a null handle raises here, not when awaited
@@ -188,12 +195,6 @@ Task<Database> aconnect(std::string url, ConnectOptions opts) {
 namespace detail {
 namespace {
 
-/// The connection pinned for `db` by a transaction of the running task, or null.
-Connection* pinned_for(const Backend* db) noexcept {
-  const Context* tx = transaction_on(current_context().get(), db);
-  return tx ? tx->connection : nullptr;
-}
-
 bool observed() noexcept { return capture_active() || log_sql_enabled(); }
 
 void observe(const Statement& stmt, std::chrono::steady_clock::time_point start,
@@ -232,6 +233,13 @@ Task<ExecResult> run_statement(Backend& backend, std::string_view alias, const S
   co_return result;
 }
 
+/// execute() for a task whose transaction block does not own the connection right now
+/// (detail/transaction.hpp): waits for its turn, then runs on the pinned connection.
+Task<ExecResult> execute_in_turn(const Database& db, const Statement& stmt, RowSink sink, const Context* block) {
+  co_await TransactionState::wait_turn(block->tx, block);
+  co_return co_await run_statement(*db.backend_ptr(), db.alias(), stmt, sink, block->connection);
+}
+
 }  // namespace
 
 // Not a coroutine: the backend's task is returned as is, so the common path costs one
@@ -239,14 +247,22 @@ Task<ExecResult> run_statement(Backend& backend, std::string_view alias, const S
 // execute() is called (which is where the caller awaits it, in every use in aorm).
 Task<ExecResult> execute(const Database& db, const Statement& stmt, RowSink sink) {
   Backend* backend = db.backend_ptr();
-  Connection* pinned = pinned_for(backend);
+  Connection* pinned = nullptr;
+  if (const Context* block = transaction_on(current_context().get(), backend)) {
+    if (!block->tx->has_turn(block)) return execute_in_turn(db, stmt, sink, block);
+    pinned = block->connection;
+  }
   if (!observed()) return backend->execute(stmt, sink, pinned);
   return run_statement(*backend, db.alias(), stmt, sink, pinned);
 }
 
 Task<std::unique_ptr<Cursor>> open_cursor(const Database& db, Statement stmt) {
   Backend* backend = db.backend_ptr();
-  Connection* pinned = pinned_for(backend);
+  Connection* pinned = nullptr;
+  if (const Context* block = transaction_on(current_context().get(), backend)) {
+    if (!block->tx->has_turn(block)) co_await TransactionState::wait_turn(block->tx, block);
+    pinned = block->connection;
+  }
   if (!observed()) co_return co_await backend->open_cursor(std::move(stmt), pinned);
   const Statement copy = stmt;  // the backend takes the original
   const auto start = std::chrono::steady_clock::now();
@@ -268,6 +284,44 @@ Task<std::int64_t> execute_rows(Database db, Statement stmt) {
 }
 
 // ---- atomic ----------------------------------------------------------------------------------
+
+namespace {
+
+/// `co_await TurnAwaiter{w, tx}`: queues `w` on `tx` until wake_waiters() resumes it.
+struct TurnAwaiter {
+  TransactionState::TurnWaiter& waiter;
+  TransactionState& tx;
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> h) {
+    waiter.handle = h;
+    waiter.loop = &EventLoop::require_current("aorm::atomic");
+    waiter.owner = &tx;
+    tx.waiters.push_back(&waiter);
+  }
+  void await_resume() const noexcept {}
+};
+
+}  // namespace
+
+void TransactionState::wake_waiters() noexcept {
+  for (TurnWaiter* w : waiters) {
+    w->owner = nullptr;
+    w->loop->schedule(w->handle);
+  }
+  waiters.clear();
+}
+
+Task<void> TransactionState::wait_turn(std::shared_ptr<TransactionState> self, const Context* block) {
+  for (;;) {
+    if (!self->is_open(block))
+      throw TransactionManagementError(
+          "a statement (or atomic(), on_commit()) came from a task started inside an atomic() block "
+          "that has already ended; await the tasks you spawn inside a block before it ends");
+    if (self->has_turn(block)) co_return;
+    TurnWaiter waiter;
+    co_await TurnAwaiter{waiter, *self};
+  }
+}
 
 namespace {
 
@@ -307,9 +361,100 @@ Task<std::exception_ptr> run_body(std::shared_ptr<Context> ctx, const std::funct
   co_return nullptr;
 }
 
+/// Keeps a block on its transaction's stack of open blocks for its scope (so it survives
+/// an exception from a control statement, and a frame destroyed at loop shutdown); when the
+/// block ends, the tasks waiting for their turn re-check it.
+class OpenBlock {
+ public:
+  OpenBlock(std::shared_ptr<TransactionState> tx, const Context* block) : tx_(std::move(tx)), block_(block) {
+    tx_->blocks.push_back(block_);
+  }
+  OpenBlock(const OpenBlock&) = delete;
+  OpenBlock& operator=(const OpenBlock&) = delete;
+  ~OpenBlock() { end(); }
+  void end() noexcept {
+    if (!tx_) return;
+    std::erase(tx_->blocks, block_);
+    tx_->wake_waiters();
+    tx_.reset();
+  }
+
+ private:
+  std::shared_ptr<TransactionState> tx_;
+  const Context* block_;
+};
+
+std::string begin_sql(Dialect dialect, Isolation isolation) {
+  if (dialect == Dialect::sqlite) return "BEGIN IMMEDIATE";  // serializable whatever is asked
+  switch (isolation) {
+    case Isolation::read_committed: return "BEGIN ISOLATION LEVEL READ COMMITTED";
+    case Isolation::repeatable_read: return "BEGIN ISOLATION LEVEL REPEATABLE READ";
+    case Isolation::serializable: return "BEGIN ISOLATION LEVEL SERIALIZABLE";
+    case Isolation::default_: break;
+  }
+  return "BEGIN";
+}
+
+std::shared_ptr<Context> block_context(const std::shared_ptr<Context>& parent, std::shared_ptr<Backend> backend,
+                                       std::shared_ptr<TransactionState> tx) {
+  auto ctx = std::make_shared<Context>();
+  ctx->parent = parent;
+  ctx->db = std::move(backend);
+  ctx->connection = tx->connection;
+  ctx->tx = std::move(tx);
+  return ctx;
+}
+
+/// A nested atomic(): a savepoint on the transaction of `outer`, the innermost block of
+/// the running task.
+Task<void> savepoint_block(const std::shared_ptr<Context>& current, const Context* outer,
+                           std::shared_ptr<Backend> backend, const std::string& alias,
+                           const std::function<Task<void>()>& body, AtomicOptions opts) {
+  const std::shared_ptr<TransactionState> tx = outer->tx;
+  if (opts.durable)
+    throw TransactionManagementError(
+        "atomic() with durable = true cannot run inside another atomic() block on the same database "
+        "(its changes would only be durable once the outer block commits)");
+  if (opts.isolation != Isolation::default_ && static_cast<unsigned char>(opts.isolation) != tx->isolation)
+    throw TransactionManagementError(
+        "a nested atomic() cannot change the isolation level of its transaction; set it on the "
+        "outermost block");
+  // Sibling tasks' savepoints run one after the other (detail/transaction.hpp).
+  if (!tx->has_turn(outer)) co_await TransactionState::wait_turn(tx, outer);
+  Connection* conn = tx->connection;
+  const std::string name = "aorm_sp_" + std::to_string(++tx->savepoints);
+  const std::shared_ptr<Context> ctx = block_context(current, backend, tx);
+  // Open before SAVEPOINT is sent: from here on the other tasks' statements wait.
+  OpenBlock open(tx, ctx.get());
+  co_await control(*backend, alias, conn, "SAVEPOINT " + name);
+  const std::exception_ptr error = co_await run_body(ctx, body);
+  if (error) {
+    // Callbacks of the rolled-back block never run; those of sibling tasks (registered in
+    // an outer block meanwhile) stay.
+    std::erase_if(tx->on_commit, [&](const TransactionState::Callback& c) { return c.block == ctx.get(); });
+    try {
+      co_await control(*backend, alias, conn, "ROLLBACK TO SAVEPOINT " + name);
+      co_await control(*backend, alias, conn, "RELEASE SAVEPOINT " + name);
+    } catch (...) {
+      // The savepoint's work may still be in the transaction: it must not commit.
+      tx->needs_rollback = true;
+    }
+    open.end();
+    std::rethrow_exception(error);
+  }
+  try {
+    co_await control(*backend, alias, conn, "RELEASE SAVEPOINT " + name);
+  } catch (...) {
+    tx->needs_rollback = true;
+    throw;
+  }
+  for (auto& c : tx->on_commit)
+    if (c.block == ctx.get()) c.block = outer;  // now part of the enclosing block
+}
+
 }  // namespace
 
-Task<void> atomic_impl(std::optional<Database> db, std::function<Task<void>()> body) {
+Task<void> atomic_impl(std::optional<Database> db, std::function<Task<void>()> body, AtomicOptions opts) {
   const std::shared_ptr<Context> current = current_context();  // a copy: outlives switches
   std::shared_ptr<Backend> backend;
   std::string alias;
@@ -330,59 +475,45 @@ Task<void> atomic_impl(std::optional<Database> db, std::function<Task<void>()> b
   }
 
   if (const Context* outer = transaction_on(current.get(), backend.get())) {
-    // Nested: a savepoint on the transaction's connection.
-    const std::shared_ptr<TransactionState> tx = outer->tx;
-    Connection* conn = outer->connection;
-    const std::string name = "aorm_sp_" + std::to_string(++tx->savepoints);
-    co_await control(*backend, alias, conn, "SAVEPOINT " + name);
-    const std::size_t callbacks = tx->on_commit.size();
-    ++tx->depth;
-    auto ctx = std::make_shared<Context>();
-    ctx->parent = current;
-    ctx->db = backend;
-    ctx->connection = conn;
-    ctx->tx = tx;
-    std::exception_ptr error = co_await run_body(std::move(ctx), body);
-    --tx->depth;
-    if (error) {
-      tx->on_commit.resize(callbacks);  // callbacks of the rolled-back block never run
-      co_await control(*backend, alias, conn, "ROLLBACK TO SAVEPOINT " + name);
-      co_await control(*backend, alias, conn, "RELEASE SAVEPOINT " + name);
-      std::rethrow_exception(error);
-    }
-    co_await control(*backend, alias, conn, "RELEASE SAVEPOINT " + name);
+    co_await savepoint_block(current, outer, std::move(backend), alias, body, opts);
     co_return;
   }
 
-  // Outermost: lease a connection for the whole block.
+  // Outermost: lease a connection for the whole block. If this frame is destroyed before
+  // the end (loop shutdown), the lease's release rolls the open transaction back.
   ConnectionLease lease = co_await backend->acquire();
-  Connection* conn = lease.get();
-  const bool sqlite = backend->dialect() == Dialect::sqlite;
-  co_await control(*backend, alias, conn, sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
   auto tx = std::make_shared<TransactionState>();
-  auto ctx = std::make_shared<Context>();
-  ctx->parent = current;
-  ctx->db = backend;
-  ctx->connection = conn;
-  ctx->tx = tx;
-  std::exception_ptr error = co_await run_body(std::move(ctx), body);
+  tx->connection = lease.get();
+  tx->isolation = static_cast<unsigned char>(opts.isolation);
+  co_await control(*backend, alias, tx->connection, begin_sql(backend->dialect(), opts.isolation));
+  const std::shared_ptr<Context> ctx = block_context(current, backend, tx);
+  OpenBlock open(tx, ctx.get());
+  std::exception_ptr error = co_await run_body(ctx, body);
+  if (!error && tx->needs_rollback)
+    error = std::make_exception_ptr(TransactionManagementError(
+        "a savepoint of this transaction could not be rolled back or released; the whole "
+        "transaction was rolled back"));
   if (!error) {
     try {
-      co_await control(*backend, alias, conn, "COMMIT");
+      co_await control(*backend, alias, tx->connection, "COMMIT");
     } catch (...) {
       error = std::current_exception();
     }
   }
   if (error) {
     try {
-      co_await control(*backend, alias, conn, "ROLLBACK");
+      co_await control(*backend, alias, tx->connection, "ROLLBACK");
     } catch (...) {
       // The rollback failed too (the connection is gone?): the first error is the story.
+      // The lease's release rolls back what may still be open.
     }
+    open.end();
     std::rethrow_exception(error);
   }
+  open.end();  // tasks of the block that are still waiting learn that it ended
+  std::vector<TransactionState::Callback> callbacks = std::move(tx->on_commit);
   lease = ConnectionLease{};  // give the connection back before the callbacks run
-  for (auto& fn : tx->on_commit) fn();
+  for (auto& c : callbacks) c.fn();
 }
 
 }  // namespace detail
@@ -390,7 +521,10 @@ Task<void> atomic_impl(std::optional<Database> db, std::function<Task<void>()> b
 void on_commit(std::function<void()> fn) {
   for (const detail::Context* c = detail::current_context().get(); c != nullptr; c = c->parent.get()) {
     if (c->tx) {
-      c->tx->on_commit.push_back(std::move(fn));
+      if (!c->tx->is_open(c))
+        throw TransactionManagementError(
+            "aorm::on_commit() called from a task whose atomic() block has already ended");
+      c->tx->on_commit.push_back({c, std::move(fn)});
       return;
     }
   }

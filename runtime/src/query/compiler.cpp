@@ -5,6 +5,7 @@
 // TODO(perf): cache the SQL text per query shape (same tree shape, different values).
 #include "aorm/detail/sql/compiler.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -34,6 +35,19 @@ std::vector<OrderTerm> Query::effective_order() const {
   if (order_set) return order;
   std::vector<OrderTerm> out;
   for (const OrderMeta& o : meta->ordering) out.push_back({column(o.column), o.desc});
+  return out;
+}
+
+std::vector<std::pair<int, int>> Query::join_offsets() const {
+  std::vector<std::pair<int, int>> out;
+  if (!projection.empty()) return out;
+  const std::vector<int> cols = selected_columns();
+  int at = static_cast<int>(cols.size());
+  for (const Join& j : joins) {
+    const auto key = std::find(cols.begin(), cols.end(), j.column);
+    if (key != cols.end()) out.emplace_back(static_cast<int>(key - cols.begin()), at);
+    at += static_cast<int>(j.target->columns.size());
+  }
   return out;
 }
 
@@ -82,7 +96,7 @@ const char* sql_operator(Op op) {
 
 class Writer {
  public:
-  Writer(const ModelMeta& m, Dialect d) : meta_(m), d_(d), prefix_(quote(m.table)) {}
+  Writer(const ModelMeta& m, Dialect d) : meta_(&m), d_(d), prefix_(quote(m.table)) {}
 
   Statement finish() && { return Statement{std::move(sql_), std::move(params_)}; }
 
@@ -101,21 +115,21 @@ class Writer {
     }
   }
 
-  void table() { sql_ += quote(meta_.table); }
+  void table() { sql_ += quote(meta_->table); }
   // A column as `"table"."column"` (or `"subquery"."column"` while prefix_ says so).
   void col(int i) {
     sql_ += prefix_;
     sql_ += '.';
     sql_ += quote(column_name(i));
   }
-  std::string_view column_name(int i) const { return meta_.columns[static_cast<std::size_t>(i)].column; }
+  std::string_view column_name(int i) const { return meta_->columns[static_cast<std::size_t>(i)].column; }
   void set_prefix(std::string p) { prefix_ = std::move(p); }
 
   // True when `n` may evaluate to NULL (so NOT n needs Django's null handling).
   bool may_be_null(const NodePtr& n) const {
     if (!n) return false;
     switch (n->kind) {
-      case Kind::column: return meta_.columns[static_cast<std::size_t>(n->column)].nullable;
+      case Kind::column: return meta_->columns[static_cast<std::size_t>(n->column)].nullable;
       case Kind::param: return std::holds_alternative<std::nullptr_t>(n->value);
       case Kind::constant:
       case Kind::isnull:
@@ -198,6 +212,25 @@ class Writer {
       case Kind::aggregate: aggregate(n); return;
       case Kind::count_all: *this << "COUNT(*)"; return;
       case Kind::random: *this << "RANDOM()"; return;
+      case Kind::in_query: {
+        *this << "(";
+        expr(n.a);
+        *this << " IN (";
+        // The subquery's columns belong to its own model: switch model and prefix.
+        const ModelMeta* outer = meta_;
+        std::string outer_prefix = std::move(prefix_);
+        meta_ = n.query->meta;
+        prefix_ = quote(meta_->table);
+        *this << "SELECT ";
+        col(meta_->pk);
+        *this << " FROM ";
+        table();
+        where(*n.query);
+        meta_ = outer;
+        prefix_ = std::move(outer_prefix);
+        *this << "))";
+        return;
+      }
     }
   }
 
@@ -393,6 +426,13 @@ class Writer {
         sep();
         col(c);
       }
+      for (std::size_t j = 0; j < q.joins.size(); ++j) {
+        const std::string alias = join_alias(j);
+        for (const ColumnMeta& c : q.joins[j].target->columns) {
+          sep();
+          *this << alias << "." << quote(c.column);
+        }
+      }
     } else {
       for (std::size_t i = 0; i < q.projection.size(); ++i) {
         sep();
@@ -414,11 +454,12 @@ class Writer {
     select_list(q);
     *this << " FROM ";
     table();
+    if (q.projection.empty()) joins(q);
     where(q);
     if (!q.annotations.empty()) {
       *this << " GROUP BY ";
       if (q.projection.empty()) {
-        col(meta_.pk);
+        col(meta_->pk);
       } else {
         for (std::size_t i = 0; i < q.projection.size(); ++i) {
           if (i) *this << ", ";
@@ -438,12 +479,27 @@ class Writer {
     // other writers, so select_for_update() adds nothing there (as in Django).
   }
 
+  static std::string join_alias(std::size_t j) { return quote("T" + std::to_string(j + 2)); }
+
+  // select_related: INNER JOIN for a required key, LEFT OUTER JOIN for a nullable one.
+  void joins(const Query& q) {
+    for (std::size_t j = 0; j < q.joins.size(); ++j) {
+      const Join& join = q.joins[j];
+      const std::string alias = join_alias(j);
+      *this << (join.nullable ? " LEFT OUTER JOIN " : " INNER JOIN ") << quote(join.target->table) << " "
+            << alias << " ON (";
+      col(join.column);
+      *this << " = " << alias << "."
+            << quote(join.target->columns[static_cast<std::size_t>(join.target->pk)].column) << ")";
+    }
+  }
+
   bool needs_subquery(const Query& q) const {
     return q.sliced() || q.distinct || !q.annotations.empty();
   }
 
  private:
-  const ModelMeta& meta_;
+  const ModelMeta* meta_;
   Dialect d_;
   std::string prefix_;
   std::string sql_;
@@ -461,8 +517,10 @@ Statement select(const Query& q, Dialect d) {
 Statement count(const Query& q, Dialect d) {
   Writer w(*q.meta, d);
   if (w.needs_subquery(q)) {
+    Query inner = q;
+    inner.joins.clear();  // select_related changes no row count
     w << "SELECT COUNT(*) FROM (";
-    w.select_body(q, q.sliced());
+    w.select_body(inner, q.sliced());
     w << ") " << quote("subquery");
   } else {
     w << "SELECT COUNT(*) FROM ";
@@ -475,8 +533,10 @@ Statement count(const Query& q, Dialect d) {
 Statement exists(const Query& q, Dialect d) {
   Writer w(*q.meta, d);
   if (w.needs_subquery(q)) {
+    Query inner = q;
+    inner.joins.clear();
     w << "SELECT 1 AS " << quote("a") << " FROM (";
-    w.select_body(q, q.sliced());
+    w.select_body(inner, q.sliced());
     w << ") " << quote("subquery") << " LIMIT 1";
   } else {
     w << "SELECT 1 AS " << quote("a") << " FROM ";
@@ -501,6 +561,7 @@ Statement aggregate(const Query& q, std::span<const NodePtr> aggregates, Dialect
     inner.projection.clear();
     inner.annotations.clear();
     inner.columns.clear();
+    inner.joins.clear();
     w << "SELECT ";
     w.set_prefix(quote("subquery"));
     list();
@@ -540,9 +601,18 @@ Statement remove(const Query& q, Dialect d) {
   return std::move(w).finish();
 }
 
-Statement remove_links(const Query& q, const ManyToManyMeta& m2m, Dialect d) {
+NodePtr in_query(NodePtr a, std::shared_ptr<const Query> sub) {
+  if (sub->never()) return constant(false);
+  auto n = std::make_shared<Node>();
+  n->kind = Kind::in_query;
+  n->a = std::move(a);
+  n->query = std::move(sub);
+  return n;
+}
+
+Statement remove_links(const Query& q, std::string_view link_table, std::string_view link_column, Dialect d) {
   Writer w(*q.meta, d);
-  w << "DELETE FROM " << quote(m2m.table) << " WHERE " << quote(m2m.source_column) << " IN (SELECT ";
+  w << "DELETE FROM " << quote(link_table) << " WHERE " << quote(link_column) << " IN (SELECT ";
   w.col(q.meta->pk);
   w << " FROM ";
   w.table();

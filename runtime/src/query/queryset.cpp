@@ -6,6 +6,7 @@
 #include <iterator>
 #include <string>
 
+#include "aorm/detail/registry.hpp"
 #include "aorm/relations.hpp"
 
 namespace aorm::detail {
@@ -117,28 +118,156 @@ Task<std::int64_t> update(StatePtr s, std::vector<std::pair<int, NodePtr>> sets)
   co_return r.rows_affected;
 }
 
+namespace {
+
+// A foreign key of `model` (column `column`) that references the model being deleted.
+struct ReverseKey {
+  const ModelMeta* model;
+  int column;
+};
+
+std::vector<ReverseKey> reverse_keys(const ModelMeta& target) {
+  std::vector<ReverseKey> out;
+  for (const ModelMeta* m : registered_models())
+    for (std::size_t i = 0; i < m->columns.size(); ++i)
+      if (m->columns[i].target && &m->columns[i].target() == &target) out.push_back({m, static_cast<int>(i)});
+  return out;
+}
+
+// A many-to-many link table with a column that references the model being deleted.
+struct LinkColumn {
+  std::string label;  // "blog.Article_tags", Django's label of the auto-created through model
+  std::string_view table, column;
+};
+
+std::vector<LinkColumn> link_columns(const ModelMeta& m) {
+  std::vector<LinkColumn> out;
+  auto add = [&](const ModelMeta& owner, const ManyToManyMeta& link, std::string_view column) {
+    out.push_back({std::string(owner.label) + "_" + std::string(link.name), link.table, column});
+  };
+  for (const ManyToManyMeta& link : m.many_to_many) add(m, link, link.source_column);
+  for (const ModelMeta* owner : registered_models())
+    for (const ManyToManyMeta& link : owner->many_to_many)
+      if (link.target && &link.target() == &m) add(*owner, link, link.target_column);
+  return out;
+}
+
+// The rows of `child` whose `column` references a row of `parent`.
+std::shared_ptr<sql::Query> referencing(const ModelMeta& child, int column, const sql::Query& parent) {
+  auto sub = std::make_shared<sql::Query>();
+  sub->meta = parent.meta;
+  sub->where = parent.where;
+  auto q = std::make_shared<sql::Query>();
+  q->meta = &child;
+  q->where = sql::in_query(sql::column(column), std::move(sub));
+  return q;
+}
+
+std::string key_name(const ReverseKey& k) {
+  return std::string(k.model->name) + "." + std::string(k.model->columns[static_cast<std::size_t>(k.column)].name);
+}
+
+class Deleter {
+ public:
+  Deleter(Database db, DeleteResult& out) : db_(std::move(db)), out_(out) {}
+
+  // Raises ProtectedError when a protect/restrict key references a row that the delete
+  // would remove (following cascades), before anything is deleted.
+  Task<void> check(std::shared_ptr<const sql::Query> q) {
+    enter(*q->meta);
+    for (const ReverseKey& k : reverse_keys(*q->meta)) {
+      const OnDelete rule = k.model->columns[static_cast<std::size_t>(k.column)].on_delete;
+      if (rule != OnDelete::cascade && rule != OnDelete::protect && rule != OnDelete::restrict_) continue;
+      auto child = referencing(*k.model, k.column, *q);
+      if (child->never()) continue;
+      if (rule == OnDelete::cascade) {
+        co_await check(child);
+        continue;
+      }
+      auto state = std::make_shared<QueryState>();
+      state->query = *child;
+      state->db = db_;
+      if (co_await exists(state))
+        throw ProtectedError("Cannot delete some instances of model '" + std::string(q->meta->name) +
+                             "' because they are referenced through protected foreign keys: '" + key_name(k) + "'.");
+    }
+    path_.pop_back();
+  }
+
+  // Deletes the rows of `q`, after applying on_delete to the rows that reference them and
+  // clearing their many-to-many links.
+  Task<void> remove(std::shared_ptr<const sql::Query> q) {
+    enter(*q->meta);
+    const Dialect d = db_.dialect();
+    for (const ReverseKey& k : reverse_keys(*q->meta)) {
+      const ColumnMeta& c = k.model->columns[static_cast<std::size_t>(k.column)];
+      auto child = referencing(*k.model, k.column, *q);
+      if (child->never()) continue;
+      switch (c.on_delete) {
+        case OnDelete::cascade: co_await remove(child); break;
+        case OnDelete::set_null: {
+          const std::vector<std::pair<int, NodePtr>> sets{{k.column, sql::param(nullptr)}};
+          const Statement stmt = sql::update(*child, sets, d);
+          co_await execute(db_, stmt);
+          break;
+        }
+        case OnDelete::set_default:
+          // ModelMeta does not carry default values (they live in the C++ member initialisers).
+          throw Error("aorm: on_delete: set_default is not supported yet (" + key_name(k) + ")");
+        case OnDelete::protect:
+        case OnDelete::restrict_:  // check() found no referencing rows
+        case OnDelete::do_nothing: break;
+      }
+    }
+    for (const LinkColumn& link : link_columns(*q->meta)) {
+      const Statement stmt = sql::remove_links(*q, link.table, link.column, d);
+      count(link.label, (co_await execute(db_, stmt)).rows_affected);
+    }
+    const Statement stmt = sql::remove(*q, d);
+    count(std::string(q->meta->label), (co_await execute(db_, stmt)).rows_affected);
+    path_.pop_back();
+  }
+
+  // Whether deleting rows of `m` touches anything but its own table.
+  static bool reaches_others(const ModelMeta& m) { return !reverse_keys(m).empty() || !link_columns(m).empty(); }
+
+ private:
+  void enter(const ModelMeta& m) {
+    if (std::find(path_.begin(), path_.end(), &m) != path_.end())
+      throw Error("aorm: deleting " + std::string(m.label) +
+                  " cascades back to itself through foreign keys; such cycles are not supported yet");
+    path_.push_back(&m);
+  }
+  void count(std::string label, std::int64_t n) {
+    if (n == 0) return;  // like Django, labels with nothing deleted are left out
+    out_.per_model[std::move(label)] += n;
+    out_.total += n;
+  }
+
+  Database db_;
+  DeleteResult& out_;
+  std::vector<const ModelMeta*> path_;
+};
+
+}  // namespace
+
 Task<DeleteResult> remove(StatePtr s) {
   DeleteResult out;
   if (s->query.never()) co_return out;
   const Database db = resolve(*s);
-  const ModelMeta& m = *s->query.meta;
-  auto count_rows = [&](std::string label, std::int64_t n) {
-    if (n == 0) return;  // like Django, labels with nothing deleted are left out
-    out.per_model[std::move(label)] += n;
-    out.total += n;
-  };
-  auto body = [&]() -> Task<void> {
-    for (const ManyToManyMeta& link : m.many_to_many) {
-      const Statement stmt = sql::remove_links(s->query, link, db.dialect());
-      const ExecResult r = co_await execute(db, stmt);
-      count_rows(std::string(m.label) + "_" + std::string(link.name), r.rows_affected);
-    }
-    const Statement stmt = sql::remove(s->query, db.dialect());
-    const ExecResult r = co_await execute(db, stmt);
-    count_rows(std::string(m.label), r.rows_affected);
-  };
-  if (m.many_to_many.empty()) co_await body();
-  else co_await atomic(db, body);
+  auto q = std::make_shared<sql::Query>();
+  q->meta = s->query.meta;
+  q->where = s->query.where;
+  Deleter deleter(db, out);
+  if (!Deleter::reaches_others(*q->meta)) {
+    co_await deleter.remove(q);
+  } else {
+    // Django's Collector: protected references first, then everything in one transaction.
+    co_await atomic(db, [&]() -> Task<void> {
+      co_await deleter.check(q);
+      co_await deleter.remove(q);
+    });
+  }
   co_return out;
 }
 

@@ -40,6 +40,13 @@ struct ForUpdate {
   bool skip_locked = false;
 };
 
+/// select_related(): a foreign key whose target row is fetched in the same SELECT.
+struct Join {
+  int column = 0;                  // the foreign key column of the query's model
+  const ModelMeta* target = nullptr;
+  bool nullable = false;           // LEFT OUTER JOIN when the key may be NULL, else INNER JOIN
+};
+
 /// Everything a SELECT over one model needs. Copied (cheaply: nodes are shared) by each
 /// QuerySet builder call.
 struct Query {
@@ -54,6 +61,7 @@ struct Query {
   std::vector<NodePtr> projection;     // values(): expressions selected instead of the model
   std::vector<NodePtr> annotations;    // annotate(): aggregates appended, grouped by the
                                        // projection (or by the primary key without one)
+  std::vector<Join> joins;             // select_related(): target columns follow the model's
   ForUpdate for_update;
 
   bool sliced() const noexcept { return offset != 0 || limit.has_value(); }
@@ -63,6 +71,9 @@ struct Query {
   std::vector<int> selected_columns() const;
   /// The ORDER BY terms in effect (explicit, else Meta.ordering).
   std::vector<OrderTerm> effective_order() const;
+  /// For each select_related join whose key column is selected: (result index of the key
+  /// column, result index of the target's first column).
+  std::vector<std::pair<int, int>> join_offsets() const;
 };
 
 /// INSERT options (abulk_create).
@@ -73,6 +84,10 @@ struct InsertOptions {
   std::vector<int> update_columns;  // DO UPDATE SET c = excluded.c
   bool returning_pk = true;
 };
+
+/// `a IN (SELECT pk FROM sub's model WHERE sub's condition)`: rows referencing the rows of
+/// another query (how deletes reach related rows). Only sub.meta and sub.where are used.
+NodePtr in_query(NodePtr a, std::shared_ptr<const Query> sub);
 
 /// SELECT of the rows (model columns, or projection + annotations).
 Statement select(const Query& q, Dialect d);
@@ -86,8 +101,9 @@ Statement aggregate(const Query& q, std::span<const NodePtr> aggregates, Dialect
 Statement update(const Query& q, std::span<const std::pair<int, NodePtr>> sets, Dialect d);
 /// DELETE FROM table WHERE ...
 Statement remove(const Query& q, Dialect d);
-/// DELETE FROM link table WHERE source IN (SELECT pk ... WHERE ...)
-Statement remove_links(const Query& q, const ManyToManyMeta& m2m, Dialect d);
+/// DELETE FROM link_table WHERE link_column IN (SELECT pk ... WHERE ...): the link rows of
+/// a many-to-many table that point at the query's rows.
+Statement remove_links(const Query& q, std::string_view link_table, std::string_view link_column, Dialect d);
 /// INSERT INTO table (columns) VALUES (...), ... [ON CONFLICT ...] [RETURNING pk];
 /// `values` holds `rows` × `columns.size()` values, row by row.
 Statement insert(const ModelMeta& m, std::span<const int> columns, std::vector<Value> values,

@@ -32,6 +32,7 @@ enum class Kind : std::uint8_t {
   aggregate,  // op(a) [FILTER (WHERE b)]; `flag`: DISTINCT (count) or sample (stddev/variance)
   count_all,  // COUNT(*)
   random,     // a random number (order_by(aorm::random()))
+  in_query,   // a IN (SELECT pk FROM query's model WHERE query's condition); see compiler.hpp
 };
 
 enum class Op : std::uint8_t {
@@ -45,6 +46,7 @@ enum class Op : std::uint8_t {
 
 struct Node;
 using NodePtr = std::shared_ptr<const Node>;
+struct Query;  // compiler.hpp
 
 struct Node {
   Kind kind = Kind::constant;
@@ -54,6 +56,7 @@ struct Node {
   Value value;                // param, pattern
   std::vector<Value> values;  // in
   NodePtr a, b, c;
+  std::shared_ptr<const Query> query;  // in_query
 };
 
 // ---- factories (runtime/src/query/node.cpp) ---------------------------------------------

@@ -1,0 +1,133 @@
+// Cancellation and teardown: a task destroyed mid-transaction or while queued for a
+// connection, an exception in one of many gathered tasks, closing a database with work
+// in flight — none leaves a connection leaked, a transaction open or a task stuck.
+#include <sqlite3.h>
+
+#include <stdexcept>
+
+#include "fixture.hpp"
+#include "sqlite/backend.hpp"
+
+using namespace std::chrono_literals;
+using aorm::Task;
+using tx::Env;
+using tx::Tag;
+
+namespace {
+
+aorm::detail::sqlite::SqliteBackend& sqlite_of(const aorm::Database& db) {
+  return dynamic_cast<aorm::detail::sqlite::SqliteBackend&>(*db.backend());
+}
+
+Task<void> add_tag(std::string name) { co_await Tag::objects.acreate(Tag{.name = std::move(name)}); }
+
+/// True when another connection can take the write lock within `wait`.
+bool write_lock_free(const std::filesystem::path& file, int wait_ms) {
+  sqlite3* h = nullptr;
+  sqlite3_open(file.c_str(), &h);
+  sqlite3_busy_timeout(h, wait_ms);
+  const bool ok = sqlite3_exec(h, "BEGIN IMMEDIATE; ROLLBACK", nullptr, nullptr, nullptr) == SQLITE_OK;
+  sqlite3_close(h);
+  return ok;
+}
+
+}  // namespace
+
+TEST_CASE("a task destroyed mid-transaction is rolled back and its connection returns to the pool") {
+  for (aorm::Execution policy : {aorm::Execution::workers, aorm::Execution::inline_}) {
+    CAPTURE(tx::policy_name(policy));
+    tx::TempDbFile file;
+    aorm::Database db;
+    bool reached_sleep = false;
+    aorm::run([&]() -> Task<void> {
+      db = co_await aorm::aconnect(file.url(), {.pool_size = 1, .execution = policy});
+      co_await db.acreate_tables(blog::app);
+      auto stuck = [&]() -> Task<void> {
+        co_await aorm::atomic([&]() -> Task<void> {
+          co_await add_tag("never committed");
+          reached_sleep = true;
+          co_await aorm::sleep(1h);
+        });
+      };
+      auto queued = [&]() -> Task<void> { co_await add_tag("never run"); };  // waits for the pool
+      auto a = aorm::spawn(stuck());
+      auto b = aorm::spawn(queued());
+      a.detach();
+      b.detach();
+      co_await aorm::sleep(30ms);
+      CHECK(sqlite_of(db).idle_connections() == 0);
+      // The main task ends here: run() destroys both spawned tasks without resuming them.
+    }());
+    CHECK(reached_sleep);
+    // No lock is left behind (the rollback on the worker may still be running: wait a bit).
+    CHECK(write_lock_free(file.path(), 2000));
+    aorm::run([&]() -> Task<void> {
+      CHECK(sqlite_of(db).idle_connections() == 1);
+      CHECK(co_await tx::count(db, "blog_tag") == 0);
+      co_await add_tag("next user");
+      CHECK(co_await tx::count(db, "blog_tag") == 1);
+      co_await db.aclose();
+    }());
+  }
+}
+
+TEST_CASE("an exception in one of many gathered tasks leaves no connection taken and no transaction open") {
+  tx::for_each_policy(
+      [](Env& env) -> Task<void> {
+        auto failing = [](int i) -> Task<void> {
+          co_await add_tag("t" + std::to_string(i));
+          if (i == 3) throw std::runtime_error("task 3 failed");
+          co_await aorm::sleep(1ms);
+          co_await add_tag("u" + std::to_string(i));
+        };
+        std::vector<Task<void>> outside;
+        for (int i = 0; i < 8; ++i) outside.push_back(failing(i));
+        CHECK_THROWS_WITH(co_await aorm::gather(std::move(outside)), "task 3 failed");
+        CHECK(co_await tx::count(env.db, "blog_tag") == 15);  // the others all finished
+        CHECK(sqlite_of(env.db).idle_connections() == sqlite_of(env.db).pool_size());
+
+        CHECK_THROWS_WITH(co_await aorm::atomic([&]() -> Task<void> {
+          std::vector<Task<void>> inside;
+          for (int i = 10; i < 18; ++i) inside.push_back(failing(i - 10 == 3 ? 3 : i));
+          co_await aorm::gather(std::move(inside));
+        }),
+                          "task 3 failed");
+        CHECK(co_await tx::count(env.db, "blog_tag") == 15);  // all of the block rolled back
+        CHECK(sqlite_of(env.db).idle_connections() == sqlite_of(env.db).pool_size());
+        CHECK(write_lock_free(env.file.path(), 0));
+      },
+      {.pool_size = 3});
+}
+
+TEST_CASE("closing a database waits for work in flight, then refuses new work") {
+  tx::for_each_policy(
+      [](Env& env) -> Task<void> {
+        bool committed = false;
+        auto transaction = [&]() -> Task<void> {
+          co_await aorm::atomic([&]() -> Task<void> {
+            co_await add_tag("in transaction");
+            co_await aorm::sleep(20ms);
+            co_await add_tag("still in transaction");
+          });
+          committed = true;
+        };
+        auto inserts = [&]() -> Task<void> {
+          std::vector<Task<void>> many;
+          for (int i = 0; i < 20; ++i) many.push_back(add_tag("n" + std::to_string(i)));
+          co_await aorm::gather(std::move(many));
+        };
+        auto close = [&]() -> Task<void> {
+          co_await aorm::sleep(1ms);  // after the others have started or queued
+          co_await env.db.aclose();
+        };
+        co_await aorm::gather(transaction(), inserts(), close());
+        CHECK(committed);
+        CHECK_THROWS_AS(co_await add_tag("late"), aorm::OperationalError);
+        CHECK(sqlite_of(env.db).idle_connections() == sqlite_of(env.db).pool_size());
+        // Everything that started before the close landed.
+        auto reopened = co_await aorm::aconnect(env.file.url(), {.alias = "reopened"});
+        CHECK(co_await tx::count(reopened, "blog_tag") == 22);
+        co_await reopened.aclose();
+      },
+      {.pool_size = 2});
+}
