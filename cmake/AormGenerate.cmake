@@ -74,6 +74,17 @@ function(aorm_generate target)
     # (with those of what it links, aorm::runtime's among them) and definitions.
     set(_flags_file "${ARG_OUTPUT_DIR}/${target}.aormc-flags")
     set(_incs "$<TARGET_PROPERTY:${target},INCLUDE_DIRECTORIES>")
+    # Leave out the compiler's own directories (/usr/include from a dependency's usage
+    # requirements), as CMake does on compile lines: as -I they break #include_next.
+    set(_implicit)
+    foreach(_dir IN LISTS CMAKE_CXX_IMPLICIT_INCLUDE_DIRECTORIES)
+      string(REGEX REPLACE "([][+.*()^$?|\\])" "\\\\\\1" _dir "${_dir}")
+      list(APPEND _implicit "${_dir}")
+    endforeach()
+    if(_implicit)
+      list(JOIN _implicit "|" _implicit)
+      set(_incs "$<FILTER:${_incs},EXCLUDE,^(${_implicit})$>")
+    endif()
     set(_defs "$<TARGET_PROPERTY:${target},COMPILE_DEFINITIONS>")
     file(GENERATE OUTPUT "${_flags_file}" CONTENT
          "$<$<BOOL:${_incs}>:\"-I$<JOIN:${_incs},\"\n\"-I>\"\n>$<$<BOOL:${_defs}>:\"-D$<JOIN:${_defs},\"\n\"-D>\"\n>")

@@ -1,14 +1,26 @@
 # Runs the real aormc: a bad file must exit 1 and leave the output directory empty; the
 # good file (the control) must exit 0 and write both files.
+# -DAORMC= -DBAD= -DGOOD= -DOUT= [-DEXPECT=<stderr regex>] [-DNS=<output folder>]
+# [-DFLAGS=<compiler flags for headers, ;-separated>]
+if(NOT DEFINED EXPECT)
+  set(EXPECT "error: unknown field type")
+endif()
+if(NOT DEFINED NS)
+  set(NS blog)
+endif()
+set(flag_args)
+if(FLAGS)
+  set(flag_args -- ${FLAGS})
+endif()
 file(REMOVE_RECURSE "${OUT}")
 file(MAKE_DIRECTORY "${OUT}")
 
-execute_process(COMMAND "${AORMC}" generate "${BAD}" --out "${OUT}"
+execute_process(COMMAND "${AORMC}" generate "${BAD}" --out "${OUT}" ${flag_args}
                 RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_VARIABLE out)
 if(NOT rc EQUAL 1)
   message(FATAL_ERROR "aormc generate on a bad file exited with '${rc}', expected 1\n${err}")
 endif()
-if(NOT err MATCHES "error: unknown field type")
+if(NOT err MATCHES "${EXPECT}")
   message(FATAL_ERROR "aormc did not print the diagnostic; stderr was:\n${err}")
 endif()
 file(GLOB_RECURSE written "${OUT}/*")
@@ -16,12 +28,12 @@ if(written)
   message(FATAL_ERROR "aormc wrote files for a bad model file: ${written}")
 endif()
 
-execute_process(COMMAND "${AORMC}" generate "${GOOD}" --out "${OUT}"
+execute_process(COMMAND "${AORMC}" generate "${GOOD}" --out "${OUT}" ${flag_args}
                 RESULT_VARIABLE rc ERROR_VARIABLE err)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "aormc generate on ${GOOD} exited with '${rc}'\n${err}")
 endif()
-foreach(f blog/models.hpp blog/models.cpp)
+foreach(f ${NS}/models.hpp ${NS}/models.cpp)
   if(NOT EXISTS "${OUT}/${f}")
     message(FATAL_ERROR "aormc did not write ${f}")
   endif()

@@ -33,6 +33,31 @@ TEST_CASE("every bad_*.yaml gives exactly the diagnostics in its bad_*.stderr") 
   }
 }
 
+#if AORM_WITH_CLANG
+TEST_CASE("every bad_*.hpp gives exactly the diagnostics in its bad_*.stderr") {
+  const std::filesystem::path dir = source_path("tests/codegen/errors");
+  std::vector<std::filesystem::path> inputs;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with("bad_") && name.ends_with(".hpp")) inputs.push_back(entry.path());
+  }
+  std::sort(inputs.begin(), inputs.end());
+  REQUIRE(inputs.size() >= 5);
+  for (const std::filesystem::path& input : inputs) {
+    const std::string shown = "tests/codegen/errors/" + input.filename().string();
+    std::filesystem::path golden = input;
+    golden.replace_extension(".stderr");
+    std::optional<std::string> expected = read(golden.string());
+    INFO("input: " << shown);
+    REQUIRE_MESSAGE(expected.has_value(), "missing golden file " << golden.string());
+    diag::Diagnostics diags;
+    std::optional<ir::ModelSet> set = aormc::load(*read(input.string()), shown, diags, header_flags());
+    CHECK_FALSE(set.has_value());
+    CHECK(diags.render() == *expected);
+  }
+}
+#endif
+
 TEST_CASE("did-you-mean suggests the closest name only when it is close") {
   const std::vector<std::string> types = {"string", "text", "int64", "foreign_key"};
   CHECK(diag::did_you_mean("strng", types) == " (did you mean 'string'?)");

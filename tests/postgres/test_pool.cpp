@@ -242,3 +242,19 @@ TEST_CASE("a backend opened in one aorm::run() serves the next one") {
   CHECK(aorm::run(pgtest::scalar(*backend, "SELECT 'second run'")) == "second run");
   aorm::run(backend->close());
 }
+
+TEST_CASE("statements left in flight when aorm::run() returns do not break the next run") {
+  PG_SERVER_OR_SKIP(conninfo);
+  auto backend = aorm::run(pgtest::open(conninfo, 1));
+  auto& b = *backend;
+  aorm::run([&]() -> Task<void> {
+    auto sleeper = [&]() -> Task<void> { co_await pgtest::exec(b, "SELECT pg_sleep(5)"); };
+    auto left_behind = aorm::spawn(sleeper());
+    left_behind.detach();
+    co_await aorm::sleep(50ms);  // the statement is on the wire; then run() ends without it
+  }());
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(aorm::run(pgtest::scalar(b, "SELECT 'next run'")) == "next run");
+  CHECK(pgtest::seconds_since(start) < 2.0);  // a fresh connection, not the busy one
+  aorm::run(b.close());
+}

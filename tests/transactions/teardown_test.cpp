@@ -74,21 +74,21 @@ TEST_CASE("a task destroyed mid-transaction is rolled back and its connection re
 TEST_CASE("an exception in one of many gathered tasks leaves no connection taken and no transaction open") {
   tx::for_each_policy(
       [](Env& env) -> Task<void> {
-        auto failing = [](int i) -> Task<void> {
-          co_await add_tag("t" + std::to_string(i));
+        auto task = [](std::string prefix, int i) -> Task<void> {
+          co_await add_tag(prefix + std::to_string(i));
           if (i == 3) throw std::runtime_error("task 3 failed");
           co_await aorm::sleep(1ms);
-          co_await add_tag("u" + std::to_string(i));
+          co_await add_tag(prefix + "again" + std::to_string(i));
         };
         std::vector<Task<void>> outside;
-        for (int i = 0; i < 8; ++i) outside.push_back(failing(i));
+        for (int i = 0; i < 8; ++i) outside.push_back(task("out", i));
         CHECK_THROWS_WITH(co_await aorm::gather(std::move(outside)), "task 3 failed");
         CHECK(co_await tx::count(env.db, "blog_tag") == 15);  // the others all finished
         CHECK(sqlite_of(env.db).idle_connections() == sqlite_of(env.db).pool_size());
 
         CHECK_THROWS_WITH(co_await aorm::atomic([&]() -> Task<void> {
           std::vector<Task<void>> inside;
-          for (int i = 10; i < 18; ++i) inside.push_back(failing(i - 10 == 3 ? 3 : i));
+          for (int i = 0; i < 8; ++i) inside.push_back(task("in", i));
           co_await aorm::gather(std::move(inside));
         }),
                           "task 3 failed");
@@ -122,7 +122,8 @@ TEST_CASE("closing a database waits for work in flight, then refuses new work") 
         };
         co_await aorm::gather(transaction(), inserts(), close());
         CHECK(committed);
-        CHECK_THROWS_AS(co_await add_tag("late"), aorm::OperationalError);
+        CHECK_THROWS_AS(co_await env.db.aexecute("DELETE FROM blog_tag"), aorm::OperationalError);
+        CHECK_THROWS_AS(co_await add_tag("late"), aorm::ConfigError);  // the alias is released
         CHECK(sqlite_of(env.db).idle_connections() == sqlite_of(env.db).pool_size());
         // Everything that started before the close landed.
         auto reopened = co_await aorm::aconnect(env.file.url(), {.alias = "reopened"});

@@ -37,14 +37,15 @@ class PgBackend final : public Backend, public std::enable_shared_from_this<PgBa
       auto* c = static_cast<PgConnection*>(pinned);
       co_return co_await PgConnection::execute(c->shared_from_this(), stmt, sink);
     }
-    const std::size_t i = co_await take(Use::shared);
-    co_return co_await PgConnection::execute(slots_[i].conn, stmt, sink);
+    Taken taken = co_await take(Use::shared);
+    co_return co_await PgConnection::execute(std::move(taken.conn), stmt, sink);
   }
 
   Task<ConnectionLease> acquire() override {
-    const std::size_t i = co_await take(Use::exclusive);
-    PgConnection* c = slots_[i].conn.get();
-    std::shared_ptr<void> token(static_cast<void*>(c), [self = shared_from_this(), i](void*) { self->release(i); });
+    Taken taken = co_await take(Use::exclusive);
+    PgConnection* c = taken.conn.get();
+    std::shared_ptr<void> token(static_cast<void*>(c),
+                                [self = shared_from_this(), i = taken.slot](void*) { self->release(i); });
     co_return ConnectionLease(std::move(token), c);
   }
 
@@ -76,13 +77,19 @@ class PgBackend final : public Backend, public std::enable_shared_from_this<PgBa
     bool connecting = false;
   };
   enum class Use { shared, exclusive };
+  struct Taken {
+    std::size_t slot;
+    std::shared_ptr<PgConnection> conn;
+  };
 
   /// Picks a slot for one statement (shared: pipelined with others) or for a lease
   /// (exclusive: marked leased, granted once its pipeline is empty). Prefers an idle
   /// usable connection, then reopening a failed one, then the least loaded; waits when
   /// every slot is leased or connecting. Raises OperationalError when the backend is
-  /// closed or a reconnect fails (the slot stays empty for the next try).
-  Task<std::size_t> take(Use use) {
+  /// closed or a reconnect fails (the slot stays empty for the next try). The caller
+  /// submits on the connection without suspending in between, so close() either sees the
+  /// statement in flight or take() sees close() started.
+  Task<Taken> take(Use use) {
     for (;;) {
       if (closed_) throw OperationalError("the database is closed", {}, "postgresql");
       std::size_t best = npos, dead = npos;
@@ -113,15 +120,15 @@ class PgBackend final : public Backend, public std::enable_shared_from_this<PgBa
         // A leased slot may need several rounds: its connection can fail while it drains.
         for (;;) {
           if (s.conn == nullptr || !s.conn->usable()) co_await reconnect(pick);
-          if (use == Use::shared) break;
-          if (s.conn->in_flight() == 0) break;
+          if (use == Use::shared || s.conn->in_flight() == 0) break;
           co_await s.conn->idle_waiters().wait();
         }
+        if (closed_) throw OperationalError("the database is closed", {}, "postgresql");
       } catch (...) {
         if (use == Use::exclusive) release(pick);
         throw;
       }
-      co_return pick;
+      co_return Taken{pick, s.conn};
     }
   }
 

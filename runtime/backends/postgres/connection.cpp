@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -78,6 +79,9 @@ class ParamBuffer {
         types_[i] = float8_oid;
         values_[i] = text_.emplace_back(double_text(*d)).c_str();
       } else if (const auto* b = std::get_if<Bytes>(&v)) {
+        if (b->size() > static_cast<std::size_t>(INT_MAX))
+          throw DataError("bytes parameter $" + std::to_string(i + 1) + " is larger than libpq's 2 GiB limit", {},
+                          "postgresql", "54000");
         types_[i] = bytea_oid;
         formats_[i] = 1;
         lengths_[i] = static_cast<int>(b->size());

@@ -84,9 +84,17 @@ detail::Backend* Database::backend_ptr() const { return state().backend.get(); }
 
 namespace {
 
+// The alias stays registered until the backend has drained, so that work in flight (a
+// transaction's next statement through Article::objects, say) still finds its database.
 Task<void> close_database(std::shared_ptr<detail::DatabaseState> s) {
+  if (!s) co_return;
+  try {
+    co_await s->backend->close();
+  } catch (...) {
+    detail::release_alias(s->alias, s.get());
+    throw;
+  }
   detail::release_alias(s->alias, s.get());
-  co_await s->backend->close();
 }
 
 Task<void> create_tables(Database db, const App& app) {
