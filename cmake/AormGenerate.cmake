@@ -111,8 +111,10 @@ function(aorm_generate target)
     set(_cpp "${ARG_OUTPUT_DIR}/${_ns_dir}/models.cpp")
     add_custom_command(
       OUTPUT "${_hpp}" "${_cpp}"
-      COMMAND "${_aormc}" generate "${_abs}" --out "${ARG_OUTPUT_DIR}" -- "@${_flags_file}"
+      COMMAND "${_aormc}" generate "${_abs}" --out "${ARG_OUTPUT_DIR}"
+              --depfile "${ARG_OUTPUT_DIR}/${_ns_dir}/models.d" -- "@${_flags_file}"
       DEPENDS "${_abs}" "${_flags_file}" ${_aormc_dep}
+      DEPFILE "${ARG_OUTPUT_DIR}/${_ns_dir}/models.d"  # the header's includes
       COMMENT "aormc: generating ${_ns_dir}/models.{hpp,cpp} from ${header}"
       VERBATIM)
     list(APPEND _sources "${_cpp}")

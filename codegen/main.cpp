@@ -6,6 +6,7 @@
 //
 // FILE is a YAML model file or an annotated C++ header; for a header, the compiler flags it
 // needs follow `--` (`aormc generate models/library.hpp --out DIR -- -Iinclude -DX=1`).
+// `generate --depfile FILE` also writes a Make-style depfile (the input and what it includes).
 //
 // Exit code 0 on success, 1 on any error (usage, unreadable file, any diagnostic). Nothing
 // is written unless everything succeeded: files go to temporaries first and are renamed
@@ -16,6 +17,7 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <system_error>
@@ -32,7 +34,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::string_view kUsage =
-    "usage: aormc generate FILE --out DIR [-- COMPILER FLAGS]\n"
+    "usage: aormc generate FILE --out DIR [--depfile FILE] [-- COMPILER FLAGS]\n"
     "       aormc sql FILE --dialect sqlite|postgres [-- COMPILER FLAGS]\n"
     "       aormc check FILE [-- COMPILER FLAGS]\n"
     "FILE is a .yaml model file or an annotated C++ header (.hpp, .h); the compiler flags\n"
@@ -60,14 +62,15 @@ std::pair<std::vector<std::string>, std::vector<std::string>> split_flags(const 
 }
 
 // Parses and resolves `path`; prints diagnostics on failure.
-std::optional<aormc::ir::ModelSet> load(const std::string& path, const std::vector<std::string>& flags) {
+std::optional<aormc::ir::ModelSet> load(const std::string& path, const std::vector<std::string>& flags,
+                                        std::vector<std::string>* included = nullptr) {
   std::optional<std::string> text = read_file(path);
   if (!text) {
     std::cerr << path << ": error: cannot read the file\n";
     return std::nullopt;
   }
   aormc::diag::Diagnostics diags;
-  std::optional<aormc::ir::ModelSet> set = aormc::load(*text, path, diags, flags);
+  std::optional<aormc::ir::ModelSet> set = aormc::load(*text, path, diags, flags, included);
   if (!set) std::cerr << diags.render();
   return set;
 }
@@ -106,12 +109,45 @@ bool write_all(const fs::path& out_dir, const std::vector<aormc::emit::cpp::Gene
   return true;
 }
 
+// A Make-style depfile: the generated files depend on the input and on every file it read
+// (a header's includes), so a build tool regenerates when any of them changes.
+bool write_depfile(const fs::path& depfile, const fs::path& out_dir,
+                   const std::vector<aormc::emit::cpp::GeneratedFile>& files, const std::string& input,
+                   const std::vector<std::string>& included) {
+  auto escaped = [](const fs::path& p) {
+    std::string out;
+    for (char c : fs::absolute(p).lexically_normal().string()) {
+      if (c == ' ' || c == '#') out += '\\';
+      if (c == '$') out += '$';
+      out += c;
+    }
+    return out;
+  };
+  std::string text;
+  for (const auto& file : files) text += escaped(out_dir / file.path) + " ";
+  text += ":";
+  text += " " + escaped(input);
+  std::set<std::string> seen;  // a header included twice is one dependency
+  for (const std::string& dep : included)
+    if (seen.insert(dep).second) text += " \\\n  " + escaped(dep);
+  text += "\n";
+  std::error_code ec;
+  if (depfile.has_parent_path()) fs::create_directories(depfile.parent_path(), ec);
+  std::ofstream out(depfile, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) std::cerr << depfile.string() << ": error: cannot write the depfile\n";
+  return static_cast<bool>(out);
+}
+
 int generate(const std::vector<std::string>& all_args) {
   const auto [args, flags] = split_flags(all_args);
-  std::string input, out_dir;
+  std::string input, out_dir, depfile;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--out" && i + 1 < args.size()) {
       out_dir = args[++i];
+    } else if (args[i] == "--depfile" && i + 1 < args.size()) {
+      depfile = args[++i];
     } else if (input.empty() && !args[i].starts_with("-")) {
       input = args[i];
     } else {
@@ -119,9 +155,12 @@ int generate(const std::vector<std::string>& all_args) {
     }
   }
   if (input.empty() || out_dir.empty()) return usage_error("generate needs FILE and --out DIR");
-  std::optional<aormc::ir::ModelSet> set = load(input, flags);
+  std::vector<std::string> included;
+  std::optional<aormc::ir::ModelSet> set = load(input, flags, &included);
   if (!set) return 1;
-  return write_all(out_dir, aormc::generate(*set, input, out_dir, flags)) ? 0 : 1;
+  const std::vector<aormc::emit::cpp::GeneratedFile> files = aormc::generate(*set, input, out_dir, flags);
+  if (!write_all(out_dir, files)) return 1;
+  return depfile.empty() || write_depfile(depfile, out_dir, files, input, included) ? 0 : 1;
 }
 
 int sql(const std::vector<std::string>& all_args) {

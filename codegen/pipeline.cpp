@@ -24,14 +24,17 @@ bool is_header(std::string_view file) noexcept {
 
 std::optional<ir::ModelSet> load(std::string_view text, const std::string& file,
                                  diag::Diagnostics& diags,
-                                 const std::vector<std::string>& compile_flags) {
+                                 const std::vector<std::string>& compile_flags,
+                                 std::vector<std::string>* included) {
   std::optional<ir::ModelSetSpec> spec;
   if (file.ends_with(".yaml") || file.ends_with(".yml")) {
     spec = yaml::parse(text, file, diags);
   } else if (is_header(file)) {
 #if AORM_WITH_CLANG
-    spec = annotated::parse(text, file, compile_flags, diags);
+    spec = annotated::parse(text, file, compile_flags, diags, included);
 #else
+    (void)compile_flags;
+    (void)included;
     diags.error({file, 0, 0}, "this aormc was built without the Clang front end, which reads "
                               "annotated C++ headers (configure aorm with LLVM/Clang 19 and "
                               "-DAORM_WITH_CLANG=ON)");

@@ -21,10 +21,12 @@ bool is_header(std::string_view file) noexcept;
 /// Parses (by the file's extension: .yaml/.yml, or a C++ header) and resolves the model file
 /// whose text is `text`; `file` is how diagnostics name it. `compile_flags` are what a
 /// compiler needs to read a header (-I, -D, -std, @responsefile); YAML ignores them.
-/// nullopt when anything was reported.
+/// nullopt when anything was reported. `included`, when given, receives the files a header
+/// includes (for a depfile).
 std::optional<ir::ModelSet> load(std::string_view text, const std::string& file,
                                  diag::Diagnostics& diags,
-                                 const std::vector<std::string>& compile_flags = {});
+                                 const std::vector<std::string>& compile_flags = {},
+                                 std::vector<std::string>* included = nullptr);
 
 /// The command that regenerates the output of `input` into `out_dir`, as banners show it:
 ///   ("models/blog.yaml", "generated") -> "aormc generate models/blog.yaml --out generated"

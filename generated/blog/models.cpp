@@ -248,6 +248,10 @@ const aorm::App app{
     .ddl_postgres = postgres_ddl,
 };
 
+// Makes the models known to the runtime, for what needs every model: a delete follows
+// foreign keys backwards (on_delete) to models that this file's tables do not name.
+[[maybe_unused]] const bool registered = aorm::detail::register_app(app);
+
 }  // namespace blog
 
 const aorm::ModelMeta& aorm::ModelTraits<blog::Author>::meta() noexcept {

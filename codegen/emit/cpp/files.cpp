@@ -148,6 +148,10 @@ std::string source(const ir::ModelSet& set, const std::vector<ModelSections>& mo
         .ddl_postgres = postgres_ddl,
     };
 
+    // Makes the models known to the runtime, for what needs every model: a delete follows
+    // foreign keys backwards (on_delete) to models that this file's tables do not name.
+    [[maybe_unused]] const bool registered = aorm::detail::register_app(app);
+
     }  // namespace $ns$
   )cc");
   for (const ModelSections& s : models) p.emit({{"definitions", s.trait_definitions}}, "\n$definitions$");

@@ -16,6 +16,9 @@
 #include <clang/Basic/Diagnostic.h>
 #include <clang/Basic/SourceManager.h>
 #include <clang/Driver/Driver.h>
+#include <clang/Frontend/CompilerInstance.h>
+#include <clang/Lex/PPCallbacks.h>
+#include <clang/Lex/Preprocessor.h>
 #include <clang/Tooling/ArgumentsAdjusters.h>
 #include <clang/Tooling/CompilationDatabase.h>
 #include <clang/Tooling/Tooling.h>
@@ -488,6 +491,33 @@ class CompilerErrors : public clang::DiagnosticConsumer {
   std::vector<diag::Diagnostic> errors_;
 };
 
+// Records every file the header includes, for a depfile (regenerate when one changes).
+class IncludedFiles : public clang::PPCallbacks {
+ public:
+  explicit IncludedFiles(std::vector<std::string>& out) : out_(out) {}
+  void InclusionDirective(clang::SourceLocation, const clang::Token&, llvm::StringRef, bool,
+                          clang::CharSourceRange, clang::OptionalFileEntryRef file, llvm::StringRef,
+                          llvm::StringRef, const clang::Module*, bool,
+                          clang::SrcMgr::CharacteristicKind) override {
+    if (file) out_.push_back(file->getName().str());
+  }
+
+ private:
+  std::vector<std::string>& out_;
+};
+
+class RecordIncludes : public clang::tooling::SourceFileCallbacks {
+ public:
+  explicit RecordIncludes(std::vector<std::string>* out) : out_(out) {}
+  bool handleBeginSource(clang::CompilerInstance& ci) override {
+    if (out_) ci.getPreprocessor().addPPCallbacks(std::make_unique<IncludedFiles>(*out_));
+    return true;
+  }
+
+ private:
+  std::vector<std::string>* out_;
+};
+
 // `flags` with `@file` arguments replaced by the flags in the file (GNU quoting).
 std::optional<std::vector<std::string>> expand_response_files(const std::vector<std::string>& flags,
                                                               const std::string& file,
@@ -509,7 +539,8 @@ std::string resource_dir() { return clang::driver::Driver::GetResourcesPath(AORM
 
 std::optional<ir::ModelSetSpec> parse(std::string_view text, const std::string& file,
                                       const std::vector<std::string>& flags,
-                                      diag::Diagnostics& diags) {
+                                      diag::Diagnostics& diags,
+                                      std::vector<std::string>* included) {
   namespace tooling = clang::tooling;
   std::optional<std::vector<std::string>> args = expand_response_files(flags, file, diags);
   if (!args) return std::nullopt;
@@ -546,7 +577,8 @@ std::optional<ir::ModelSetSpec> parse(std::string_view text, const std::string& 
   finder.addMatcher(traverse(clang::TK_IgnoreUnlessSpelledInSource, model.bind(bind::kModel)), &collector);
   finder.addMatcher(traverse(clang::TK_IgnoreUnlessSpelledInSource, stray_field.bind(bind::kStrayField)),
                     &collector);
-  const int status = tool.run(tooling::newFrontendActionFactory(&finder).get());
+  RecordIncludes record_includes(included);
+  const int status = tool.run(tooling::newFrontendActionFactory(&finder, &record_includes).get());
 
   // A header that does not compile describes nothing reliably: report Clang's errors only.
   if (!compiler_errors.errors().empty() || status != 0) {

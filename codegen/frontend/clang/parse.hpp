@@ -36,10 +36,12 @@ namespace aormc::annotated {
 /// and collects its models. Clang's own errors are reported as diagnostics too (then no
 /// spec is returned: a header that does not compile describes nothing reliably).
 /// Returns nullopt when the header did not compile; otherwise the spec, with every problem
-/// in the annotations reported to `diags`.
+/// in the annotations reported to `diags`. `included`, when given, receives every file the
+/// header includes (directly or not), as Clang found them.
 std::optional<ir::ModelSetSpec> parse(std::string_view text, const std::string& file,
                                       const std::vector<std::string>& flags,
-                                      diag::Diagnostics& diags);
+                                      diag::Diagnostics& diags,
+                                      std::vector<std::string>* included = nullptr);
 
 /// Clang's resource directory (its stddef.h & co.) as aormc passes it: found from the
 /// clang binary of the LLVM aormc was built with.

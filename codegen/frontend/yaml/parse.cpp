@@ -68,7 +68,10 @@ class Parser {
   void entries(const YAML::Node& map, std::string_view what, F&& f) {
     std::map<std::string, Location> seen;
     for (auto it = map.begin(); it != map.end(); ++it) {
-      const YAML::Node& k = it->first;
+      // A copy, not a reference: `it->first` lives in a proxy that dies with the expression
+      // (a dangling reference here reads garbage once optimised).
+      const YAML::Node k = it->first;
+      const YAML::Node v = it->second;
       // yaml-cpp reads the key `null` (as in `null: true`) as a null node.
       if (!k.IsScalar() && !k.IsNull()) {
         error(at(k), std::string(what) + " names must be plain words");
@@ -81,7 +84,7 @@ class Parser {
               {{first->second, quoted(key) + " first defined here"}});
         continue;
       }
-      f(key, k, it->second);
+      f(key, k, v);
     }
   }
 

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include "aorm/detail/loop.hpp"
+#include "aorm/detail/sql/sqlite_functions.hpp"
 #include "aorm/errors.hpp"
 #include "sqlite/error.hpp"
 
@@ -36,6 +37,12 @@ DbHandle DbHandle::open(const std::string& target, bool uri) {
     throw OperationalError(msg, {}, "sqlite", std::to_string(rc));
   }
   sqlite3_extended_result_codes(db, 1);
+  // The SQL functions the query compiler emits: aorm_lower (case folding beyond ASCII, for
+  // the i-lookups) and regexp (for .regex/.iregex). Header-only: aorm_db stays independent
+  // of the query layer.
+  if (const int frc = aorm::detail::sql::register_sqlite_functions(db); frc != SQLITE_OK)
+    throw OperationalError("cannot register aorm's SQL functions: " + std::string(sqlite3_errstr(frc)),
+                           {}, "sqlite", std::to_string(frc));
   return h;
 }
 
