@@ -193,6 +193,10 @@ const aorm::App app{
     .ddl_postgres = postgres_ddl,
 };
 
+// Makes the models known to the runtime, for what needs every model: a delete follows
+// foreign keys backwards (on_delete) to models that this file's tables do not name.
+[[maybe_unused]] const bool registered = aorm::detail::register_app(app);
+
 }  // namespace library
 
 const aorm::ModelMeta& aorm::ModelTraits<library::Author>::meta() noexcept {

@@ -85,6 +85,18 @@ TEST_CASE("count of a slice counts only the rows inside the slice") {
   });
 }
 
+TEST_CASE("filtering, updating or deleting a sliced QuerySet raises aorm::Error, as Django does") {
+  for_each_policy([](Blog& b) -> aorm::Task<void> {
+    co_await b.seed();
+    const auto first_two = Article::objects.order_by(f.views).slice(0, 2);
+    CHECK_THROWS_AS((void)first_two.filter(f.views > 1), aorm::Error);
+    CHECK_THROWS_AS(co_await first_two.aupdate(f.views = 1), aorm::Error);
+    CHECK_THROWS_AS(co_await first_two.adelete(), aorm::Error);
+    CHECK(co_await Article::objects.filter(f.views == 1).acount() == 0);
+    CHECK(co_await Article::objects.acount() == 4);
+  });
+}
+
 TEST_CASE("distinct removes duplicate rows") {
   for_each_policy([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();

@@ -21,7 +21,7 @@ if(GENERATE_HUGE)
   file(WRITE "${DIR}/${CASE}" "${text}")
   # 70000 comment lines + 2 + 500 * 4 + 2 lines before the bad field.
   math(EXPR line "70000 + 2 + 500 * 4 + 3")
-  set(expected "${CASE}:${line}:18: error: unknown field type 'wat'\n")
+  set(expected "${CASE}:${line}:20: error: unknown field type 'wat'\n")
 else()
   file(READ "${DIR}/${name}.stderr" expected)
 endif()
