@@ -155,10 +155,11 @@ aorm::Task<void> tour(std::string path) {
   std::cout << "   cpp: id " << cpp.id << (cpp_created ? " (created)" : " (existing)") << "; rust: id "
             << rust.id << (rust_created ? " (created)" : " (existing)") << '\n';
 
-  heading("Update or create", "aupdate_or_create(slug='indexes', defaults={'status': 'published'})");
+  heading("Update or create",
+          "aupdate_or_create(slug='indexes', defaults={'status': 'published', 'views': 1})");
   auto [indexes, created] = co_await Article::objects.aupdate_or_create(
       A.slug == "indexes", aorm::defaults(A.status = Status::published, A.views = 1));
-  std::cout << "   " << (created ? "created" : "updated") << ": ";
+  std::cout << "   " << (created ? "created" : "updated") << " #" << indexes.id << ":\n";
   show(indexes);
 
   // -- aggregates and values

@@ -105,7 +105,7 @@ struct Item {
   CHECK(m2m(item, "tags").table == "shop_v1_item_tags");
 }
 
-TEST_CASE("member initializers are the defaults; {} and no initializer are none") {
+TEST_CASE("member initializers are the defaults, {} and no initializer are none") {
   ir::ModelSet set = header_ok(R"cpp(
 #include <aorm/model.hpp>
 namespace d {

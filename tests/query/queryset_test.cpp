@@ -22,7 +22,7 @@ aorm::Task<std::vector<std::string>> slugs(aorm::QuerySet<Article> qs) {
   co_return co_await qs.order_by(f.slug).values_list(f.slug).alist();
 }
 
-TEST_CASE("contains and friends are case-sensitive and treat % _ \\ * ? [ literally") {
+TEST_CASE("contains and friends are case-sensitive and treat %, _, backslash, *, ? and [ literally") {
   with_blog([](Seed&) -> aorm::Task<void> {
     CHECK(co_await slugs(Article::objects.filter(f.title.contains("World"))) == names("hello"));
     CHECK((co_await slugs(Article::objects.filter(f.title.contains("world")))).empty());
@@ -115,7 +115,7 @@ TEST_CASE("F expressions compare columns with columns") {
   });
 }
 
-TEST_CASE("Meta.ordering applies by default; order_by replaces it; order_by() clears it") {
+TEST_CASE("Meta.ordering applies by default, order_by replaces it, order_by() clears it") {
   with_blog([](Seed&) -> aorm::Task<void> {
     CHECK(co_await Article::objects.values_list(f.slug).alist() == names("draft", "async", "hello", "odd"));
     CHECK(co_await Article::objects.order_by(f.views.desc()).values_list(f.slug).alist() ==
@@ -260,7 +260,7 @@ TEST_CASE("only and defer load a subset of the columns, always with the primary 
   });
 }
 
-TEST_CASE("aaggregate computes every aggregate; empty sets give nullopt and Count 0") {
+TEST_CASE("aaggregate computes every aggregate, empty sets give nullopt and Count 0") {
   with_blog([](Seed&) -> aorm::Task<void> {
     auto [n, sum, avg, lo, hi, avg_rating, distinct_authors, big] = co_await Article::objects.aaggregate(
         aorm::Count(f.id), aorm::Sum(f.views), aorm::Avg(f.views), aorm::Min(f.views), aorm::Max(f.created_at),

@@ -126,7 +126,7 @@ TEST_CASE("date parts use strftime on SQLite and EXTRACT on PostgreSQL") {
   CHECK(pg(f.published_at.date() == day) == R"((CAST("qt_article"."published_at" AS date) = $1))");
 }
 
-TEST_CASE("enums bind their stored choice; foreign keys bind the referenced id") {
+TEST_CASE("enums bind their stored choice, foreign keys bind the referenced id") {
   CHECK(where(f.status == "published").params == std::vector<Value>{v("published")});
   CHECK(where(f.status == Article::Status::archived).params == std::vector<Value>{v("archived")});
   CHECK(where(f.status != "draft").text == R"(NOT ("qt_article"."status" = ?))");
@@ -136,7 +136,7 @@ TEST_CASE("enums bind their stored choice; foreign keys bind the referenced id")
   CHECK(where(f.author == 9).params == std::vector<Value>{v(9)});
 }
 
-TEST_CASE("&&, || and ! combine predicates; placeholders are numbered in text order") {
+TEST_CASE("&&, || and ! combine predicates, placeholders are numbered in text order") {
   auto p = (f.views > 1 && f.title == "a") || !(f.views < 5);
   CHECK(where(p).text ==
         R"(((("qt_article"."views" > ?) AND ("qt_article"."title" = ?)) OR NOT ("qt_article"."views" < ?)))");

@@ -147,7 +147,7 @@ TEST_CASE("abulk_create inserts every object in batches and sets their primary k
   });
 }
 
-TEST_CASE("abulk_create with ignore_conflicts skips duplicates; update_conflicts overwrites named fields") {
+TEST_CASE("abulk_create with ignore_conflicts skips duplicates, update_conflicts overwrites named fields") {
   with_blog([](Seed& s) -> aorm::Task<void> {
     std::vector<Tag> tags{{.name = "cpp"}, {.name = "rust"}};
     co_await Tag::objects.abulk_create(std::move(tags), {.ignore_conflicts = true});
@@ -183,7 +183,7 @@ TEST_CASE("abulk_update writes the named columns with CASE WHEN and returns the 
   });
 }
 
-TEST_CASE("aupdate sets values, enums, foreign keys, NULL and F-expressions; returns rows matched") {
+TEST_CASE("aupdate sets values, enums, foreign keys, NULL and F-expressions, returns rows matched") {
   with_blog([](Seed& s) -> aorm::Task<void> {
     const auto published = Article::objects.filter(f.status == "published");
     CHECK(co_await published.aupdate(f.views = f.views * 2 + 1, f.rating = std::nullopt) == 2);
