@@ -24,8 +24,13 @@ TempDbFile::~TempDbFile() {
 }
 
 aorm::Task<void> Blog::seed() {
-  ada = co_await Author::objects.acreate(Author{.name = "Ada Lovelace", .email = "ada@example.com"});
-  linus = co_await Author::objects.acreate(Author{.name = "Linus", .email = "linus@example.com"});
+  // Named locals, not braced temporaries, inside co_await: g++ 12 destroys those twice
+  // (TOOLCHAIN.md, bug 2). The fixture stays runnable with g++; the tests themselves use
+  // the natural form `acreate(Comment{...})`, which clang++ (the project's compiler) handles.
+  Author ada_row{.name = "Ada Lovelace", .email = "ada@example.com"};
+  Author linus_row{.name = "Linus", .email = "linus@example.com"};
+  ada = co_await Author::objects.acreate(ada_row);
+  linus = co_await Author::objects.acreate(linus_row);
 
   std::vector<Tag> tags{{.name = "cpp"}, {.name = "python"}, {.name = "databases"}};
   tags = co_await Tag::objects.abulk_create(std::move(tags));
