@@ -63,7 +63,8 @@ TEST_CASE("asave keeps auto_now_add timestamps on update") {
 TEST_CASE("an instance's adelete removes its row and reports Django's DeleteResult") {
   for_each_policy([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
-    co_await Comment::objects.acreate(Comment{.article = b.draft, .body = "on the draft"});
+    Comment on_draft{.article = b.draft, .body = "on the draft"};
+    co_await Comment::objects.acreate(on_draft);
     aorm::DeleteResult r = co_await b.draft.adelete();
     CHECK(r.total == 2);
     CHECK(r.per_model.at("blog.Article") == 1);
@@ -133,7 +134,8 @@ TEST_CASE("text round-trips unchanged, quotes and non-ASCII included") {
   for_each_policy([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     const std::string tricky = "It's \"quoted\"; DROP TABLE blog_article; -- é ü 日本 \\ % _";
-    Article a = co_await Article::objects.acreate(Article{.title = tricky, .slug = "tricky", .author = b.linus});
+    Article row{.title = tricky, .slug = "tricky", .author = b.linus};
+    Article a = co_await Article::objects.acreate(row);
     CHECK((co_await Article::objects.aget(f.pk == a.id)).title == tricky);
     CHECK(co_await Article::objects.filter(f.title == tricky).acount() == 1);
     CHECK(co_await Article::objects.acount() == 5);

@@ -25,8 +25,8 @@ TempDbFile::~TempDbFile() {
 
 aorm::Task<void> Blog::seed() {
   // Named locals, not braced temporaries, inside co_await: g++ 12 destroys those twice
-  // (TOOLCHAIN.md, bug 2). The fixture stays runnable with g++; the tests themselves use
-  // the natural form `acreate(Comment{...})`, which clang++ (the project's compiler) handles.
+  // (TOOLCHAIN.md, bug 2). The suite follows that rule so that it also runs when built with
+  // g++; write_test.cpp checks the braced form API.md shows with clang++ only.
   Author ada_row{.name = "Ada Lovelace", .email = "ada@example.com"};
   Author linus_row{.name = "Linus", .email = "linus@example.com"};
   ada = co_await Author::objects.acreate(ada_row);

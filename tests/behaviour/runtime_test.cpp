@@ -108,14 +108,16 @@ TEST_CASE("atomic commits on success and rolls back on an exception") {
     co_await b.seed();
     co_await aorm::atomic([&]() -> aorm::Task<void> {
       co_await Article::objects.filter(f.pk == b.hello.id).aupdate(f.views = 1000);
-      co_await Tag::objects.acreate(Tag{.name = "committed"});
+      Tag committed{.name = "committed"};
+      co_await Tag::objects.acreate(committed);
     });
     CHECK((co_await Article::objects.aget(f.pk == b.hello.id)).views == 1000);
     CHECK(co_await Tag::objects.filter(Tag::f.name == "committed").aexists());
 
     auto change_then_fail = [&]() -> aorm::Task<void> {
       co_await Article::objects.filter(f.pk == b.hello.id).aupdate(f.views = 0);
-      co_await Tag::objects.acreate(Tag{.name = "rolled-back"});
+      Tag rolled_back{.name = "rolled-back"};
+      co_await Tag::objects.acreate(rolled_back);
       throw std::runtime_error("changed my mind");
     };
     CHECK_THROWS_WITH_AS(co_await aorm::atomic(change_then_fail), "changed my mind", std::runtime_error);
@@ -128,11 +130,14 @@ TEST_CASE("a nested atomic block rolls back to its savepoint only") {
   for_each_policy([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     co_await aorm::atomic([&]() -> aorm::Task<void> {
-      co_await Tag::objects.acreate(Tag{.name = "outer"});
+      Tag outer{.name = "outer"};
+      co_await Tag::objects.acreate(outer);
       try {
         co_await aorm::atomic([&]() -> aorm::Task<void> {
-          co_await Tag::objects.acreate(Tag{.name = "inner"});
-          co_await Tag::objects.acreate(Tag{.name = "cpp"});  // unique: fails
+          Tag inner{.name = "inner"};
+          co_await Tag::objects.acreate(inner);
+          Tag duplicate{.name = "cpp"};
+          co_await Tag::objects.acreate(duplicate);  // unique: fails
         });
       } catch (const aorm::IntegrityError&) {
       }
