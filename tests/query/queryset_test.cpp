@@ -22,7 +22,7 @@ aorm::Task<std::vector<std::string>> slugs(aorm::QuerySet<Article> qs) {
   co_return co_await qs.order_by(f.slug).values_list(f.slug).alist();
 }
 
-TEST_CASE("contains and friends are case-sensitive and treat %, _, backslash, *, ? and [ literally") {
+TEST_CASE("contains and friends are case-sensitive and treat percent, underscore, backslash, star, question mark and bracket literally") {
   with_blog([](Seed&) -> aorm::Task<void> {
     CHECK(co_await slugs(Article::objects.filter(f.title.contains("World"))) == names("hello"));
     CHECK((co_await slugs(Article::objects.filter(f.title.contains("world")))).empty());
