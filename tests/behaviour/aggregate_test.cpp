@@ -11,7 +11,7 @@ namespace {
 const auto& f = Article::f;
 
 TEST_CASE("aaggregate computes Count, Sum, Avg, Min, Max, StdDev and Variance in one query") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     aorm::QueryCapture cap;
     // views are 10, 25, 0, 5: mean 10, population variance 87.5 (Django's default).
@@ -36,7 +36,7 @@ TEST_CASE("aaggregate computes Count, Sum, Avg, Min, Max, StdDev and Variance in
 }
 
 TEST_CASE("aggregates of a nullable column skip NULLs") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     // ratings are 4.5, 3.0, NULL, 2.0
     auto [n, avg, lo, hi] = co_await Article::objects.aaggregate(
@@ -50,7 +50,7 @@ TEST_CASE("aggregates of a nullable column skip NULLs") {
 }
 
 TEST_CASE("aaggregate honours filter and distinct, and works on a filtered QuerySet") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     const auto published = f.status == Article::Status::published;
     auto [all, pub, authors, statuses, popular_views] = co_await Article::objects.aaggregate(
@@ -70,7 +70,7 @@ TEST_CASE("aaggregate honours filter and distinct, and works on a filtered Query
 }
 
 TEST_CASE("aggregates of an empty set are nullopt, and Count is 0") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     auto [n, sum, avg, lo, hi, sd] = co_await Article::objects.filter(f.views > 1000).aaggregate(
         aorm::Count(f.id), aorm::Sum(f.views), aorm::Avg(f.views), aorm::Min(f.rating),
@@ -87,7 +87,7 @@ TEST_CASE("aggregates of an empty set are nullopt, and Count is 0") {
 }
 
 TEST_CASE("Max of a timestamp column is a timestamp") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     auto [latest, earliest] = co_await Article::objects.aaggregate(aorm::Max(f.published_at),
                                                                    aorm::Min(f.created_at));
@@ -97,7 +97,7 @@ TEST_CASE("Max of a timestamp column is a timestamp") {
 }
 
 TEST_CASE("values returns tuples of the named columns") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     std::vector<std::tuple<std::string, std::int64_t, std::optional<double>>> rows =
         co_await Article::objects.order_by(f.views).values(f.slug, f.views, f.rating).alist();
@@ -110,7 +110,7 @@ TEST_CASE("values returns tuples of the named columns") {
 }
 
 TEST_CASE("values_list of one column returns the values themselves") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     std::vector<std::string> titles =
         co_await Article::objects.filter(f.author == b.ada).order_by(f.title).values_list(f.title).alist();
@@ -125,7 +125,7 @@ TEST_CASE("values_list of one column returns the values themselves") {
 }
 
 TEST_CASE("values(col).annotate(aggregates) groups by the column") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     auto per_status = co_await Article::objects.values(f.status)
                           .annotate(aorm::Count(f.id), aorm::Sum(f.views))

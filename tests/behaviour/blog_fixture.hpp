@@ -1,15 +1,19 @@
-// blog_fixture.hpp — what every behaviour test uses: a fresh SQLite file per test case with
-// the blog tables created, run under both execution policies, plus a small known data set.
+// blog_fixture.hpp — what every behaviour test uses: a fresh database per test case with the
+// blog tables created, on every backend configuration, plus a small known data set.
 //
 //   TEST_CASE("...") {
-//     for_each_policy([](Blog& b) -> aorm::Task<void> {
+//     for_each_backend([](Blog& b) -> aorm::Task<void> {
 //       co_await b.seed();
 //       CHECK(co_await Article::objects.acount() == 4);
 //     });
 //   }
 //
-// for_each_policy() opens one doctest SUBCASE per execution policy (worker threads, and
-// inline on the loop thread), so the body runs twice, each time on a new file.
+// The configurations: SQLite with worker threads, SQLite inline on the loop thread, and
+// PostgreSQL. One run of the executable covers either the two SQLite ones (the default) or
+// PostgreSQL alone (`behaviour_tests --aorm-backend=postgres`, which ctest registers as the
+// "postgres.<name>" tests with the pg_server fixture attached). for_each_backend() opens one
+// doctest SUBCASE per configuration of the run, each on a new database: a new SQLite file,
+// or a new schema on the PostgreSQL test server (tests/postgres/pg_server.sh).
 #pragma once
 
 #include <doctest/doctest.h>
@@ -23,6 +27,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "aorm/database.hpp"
 
 #include "blog/models.hpp"
 
@@ -74,19 +80,35 @@ inline aorm::Date day_of(int y, unsigned m, unsigned d) {
   return sys_days{year{y} / month{m} / day{d}};
 }
 
-/// A database file in the system temp folder, unique per instance, removed (with its WAL
-/// side files) on destruction.
-class TempDbFile {
+/// A backend configuration the suite runs on.
+enum class Backend { sqlite_workers, sqlite_inline, postgres };
+
+/// Whether this run covers PostgreSQL (--aorm-backend=postgres) instead of SQLite.
+bool postgres_run() noexcept;
+
+/// The PostgreSQL test server's conninfo ($AORM_TEST_PG_CONNINFO, else what pg_server.sh
+/// wrote under $AORM_TEST_PG_STATE); empty when there is none.
+std::string postgres_server();
+
+/// A fresh, empty database, unique per instance, dropped on destruction:
+///   sqlite_*  a file in the system temp folder (removed with its WAL side files);
+///   postgres  a schema on the test server, reached through a URL whose connections
+///             have it as their search_path (dropped with CASCADE).
+class TempDatabase {
  public:
-  TempDbFile();
-  ~TempDbFile();
-  TempDbFile(const TempDbFile&) = delete;
-  TempDbFile& operator=(const TempDbFile&) = delete;
-  const std::filesystem::path& path() const noexcept { return path_; }
-  std::string url() const { return "sqlite:" + path_.string(); }
+  explicit TempDatabase(Backend backend);
+  ~TempDatabase();
+  TempDatabase(const TempDatabase&) = delete;
+  TempDatabase& operator=(const TempDatabase&) = delete;
+  /// What aorm::aconnect takes.
+  const std::string& url() const noexcept { return url_; }
+  /// The options for aorm::aconnect: the execution policy of the configuration.
+  aorm::ConnectOptions options(std::string_view alias = "default") const;
 
  private:
-  std::filesystem::path path_;
+  Backend backend_;
+  std::string name_;  // the file path, or the schema
+  std::string url_;
 };
 
 /// The state a test body sees: the open database and, after seed(), the known rows.
@@ -104,7 +126,7 @@ class TempDbFile {
 /// Tags: cpp, python, databases (not linked: relations come in a later issue).
 struct Blog {
   aorm::Database db;
-  aorm::Execution execution = aorm::Execution::workers;
+  Backend backend = Backend::sqlite_workers;
 
   Author ada, linus;
   Article hello, async_cpp, draft, odd;
@@ -112,17 +134,23 @@ struct Blog {
 
   /// Inserts the data set above and reloads every object so it holds what the table holds.
   aorm::Task<void> seed();
+
+  bool postgres() const noexcept { return backend == Backend::postgres; }
+  /// The n-th (1-based) placeholder of raw SQL in this backend's dialect: `?` or `$n`.
+  std::string param(int n) const { return postgres() ? "$" + std::to_string(n) : "?"; }
 };
 
 /// A test body: runs inside aorm::run with the database connected and the tables created.
 using BlogBody = std::function<aorm::Task<void>(Blog&)>;
 
-/// Runs `body` on a fresh database for the given policy; closes it afterwards, also when
-/// the body throws (the exception then propagates to the test).
-void run_blog(aorm::Execution execution, const BlogBody& body);
+/// Runs `body` on a fresh database of the given configuration; closes it afterwards, also
+/// when the body throws (the exception then propagates to the test).
+void run_blog(Backend backend, const BlogBody& body);
 
-/// Runs `body` once per execution policy, each in its own doctest SUBCASE.
-void for_each_policy(const BlogBody& body);
+/// Runs `body` once per configuration of this run, each in its own doctest SUBCASE. On a
+/// PostgreSQL run without a server it prints "aorm-postgres-skip: <why>" (ctest reports
+/// the test skipped) and runs nothing.
+void for_each_backend(const BlogBody& body);
 
 /// Counts the statements of `cap` whose SQL starts with `verb` ("INSERT", "SELECT", ...).
 std::int64_t statements_starting_with(const aorm::QueryCapture& cap, std::string_view verb);

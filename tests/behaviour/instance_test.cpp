@@ -12,7 +12,7 @@ aorm::DateTime now_us() {
 }
 
 TEST_CASE("asave inserts an unsaved object, then updates it") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     Article a{.title = "Saved", .slug = "saved", .author = b.ada};
     CHECK(a.id == 0);
@@ -38,7 +38,7 @@ TEST_CASE("asave inserts an unsaved object, then updates it") {
 }
 
 TEST_CASE("asave keeps auto_now_add timestamps on update") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     Comment c{.article = b.hello, .body = "first"};
     const auto before = now_us();
@@ -61,7 +61,7 @@ TEST_CASE("asave keeps auto_now_add timestamps on update") {
 }
 
 TEST_CASE("an instance's adelete removes its row and reports Django's DeleteResult") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     Comment on_draft{.article = b.draft, .body = "on the draft"};
     co_await Comment::objects.acreate(on_draft);
@@ -75,7 +75,7 @@ TEST_CASE("an instance's adelete removes its row and reports Django's DeleteResu
 }
 
 TEST_CASE("arefresh_from_db reloads every field from the database") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     Article copy = b.hello;
     co_await Article::objects.filter(f.pk == b.hello.id)
@@ -93,21 +93,23 @@ TEST_CASE("arefresh_from_db reloads every field from the database") {
 }
 
 TEST_CASE("choices round-trip as enums and are stored as their text") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     for (Article::Status s : {Article::Status::draft, Article::Status::published, Article::Status::archived}) {
       co_await Article::objects.filter(f.pk == b.draft.id).aupdate(f.status = s);
       CHECK((co_await Article::objects.aget(f.pk == b.draft.id)).status == s);
     }
-    // Stored as the choice's text, so raw SQL sees "archived".
-    auto raw = co_await Article::objects.araw("SELECT * FROM blog_article WHERE status = ?", "archived");
+    // Stored as the choice's text, so raw SQL sees "archived". Raw SQL is the backend's
+    // own: its placeholders are `?` on SQLite, `$1` on PostgreSQL.
+    auto raw = co_await Article::objects.araw("SELECT * FROM blog_article WHERE status = " + b.param(1), "archived");
     CHECK(raw.size() == 2);
-    CHECK(co_await b.db.aexecute("UPDATE blog_article SET views = views + 1 WHERE status = ?", "published") == 2);
+    CHECK(co_await b.db.aexecute("UPDATE blog_article SET views = views + 1 WHERE status = " + b.param(1),
+                                 "published") == 2);
   });
 }
 
 TEST_CASE("nullable fields store and load NULL as nullopt and values as values") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     Article a = co_await Article::objects.aget(f.pk == b.draft.id);
     CHECK_FALSE(a.body.has_value());
@@ -131,7 +133,7 @@ TEST_CASE("nullable fields store and load NULL as nullopt and values as values")
 }
 
 TEST_CASE("text round-trips unchanged, quotes and non-ASCII included") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     const std::string tricky = "It's \"quoted\"; DROP TABLE blog_article; -- é ü 日本 \\ % _";
     Article row{.title = tricky, .slug = "tricky", .author = b.linus};

@@ -28,7 +28,7 @@ std::set<std::string> expected(const S&... slugs) {
 }
 
 TEST_CASE("== and iexact compare titles exactly and case-insensitively") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     CHECK(co_await Article::objects.filter(f.title == "Hello World").acount() == 1);
     CHECK(co_await Article::objects.filter(f.title == "hello world").acount() == 0);
@@ -38,7 +38,7 @@ TEST_CASE("== and iexact compare titles exactly and case-insensitively") {
 }
 
 TEST_CASE("contains, startswith and endswith are case-sensitive even for ASCII") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     CHECK(co_await slugs(Article::objects.filter(f.title.contains("World"))) == expected("hello-world"));
     CHECK(co_await Article::objects.filter(f.title.contains("world")).acount() == 0);
@@ -50,7 +50,7 @@ TEST_CASE("contains, startswith and endswith are case-sensitive even for ASCII")
 }
 
 TEST_CASE("the i variants of contains, startswith and endswith fold case") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     CHECK(co_await slugs(Article::objects.filter(f.title.icontains("WORLD"))) == expected("hello-world"));
     CHECK(co_await slugs(Article::objects.filter(f.title.istartswith("aSYNC"))) == expected("async-cpp"));
@@ -63,7 +63,7 @@ TEST_CASE("the i variants of contains, startswith and endswith fold case") {
 }
 
 TEST_CASE("the i variants fold non-ASCII letters too, and the plain ones still do not") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     Article cafe_in{.title = "Café Überblick", .slug = "cafe", .author = b.ada};
     co_await Article::objects.acreate(cafe_in);
@@ -76,7 +76,7 @@ TEST_CASE("the i variants fold non-ASCII letters too, and the plain ones still d
 }
 
 TEST_CASE("percent, underscore and backslash in a value are matched literally") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     CHECK(co_await slugs(Article::objects.filter(f.title.contains("%"))) == expected("odd-chars"));
     CHECK(co_await slugs(Article::objects.filter(f.title.contains("_"))) == expected("odd-chars"));
@@ -94,7 +94,7 @@ TEST_CASE("percent, underscore and backslash in a value are matched literally") 
 }
 
 TEST_CASE("comparison operators filter numbers and drop NULLs") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     CHECK(co_await slugs(Article::objects.filter(f.views > 5)) == expected("hello-world", "async-cpp"));
     CHECK(co_await Article::objects.filter(f.views >= 5).acount() == 3);
@@ -109,7 +109,7 @@ TEST_CASE("comparison operators filter numbers and drop NULLs") {
 }
 
 TEST_CASE("in matches any of a list or a container, and in of nothing matches nothing without a query") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     auto by_ids = Article::objects.filter(f.id.in({b.hello.id, b.odd.id}));
     CHECK(co_await slugs(by_ids) == expected("hello-world", "odd-chars"));
@@ -129,7 +129,7 @@ TEST_CASE("in matches any of a list or a container, and in of nothing matches no
 }
 
 TEST_CASE("range is inclusive at both ends, for numbers and for timestamps") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     CHECK(co_await slugs(Article::objects.filter(f.views.range(5, 10))) ==
           expected("hello-world", "odd-chars"));
@@ -144,7 +144,7 @@ TEST_CASE("range is inclusive at both ends, for numbers and for timestamps") {
 }
 
 TEST_CASE("isnull selects NULL and non-NULL columns") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     CHECK(co_await slugs(Article::objects.filter(f.rating.isnull())) == expected("draft-notes"));
     CHECK(co_await Article::objects.filter(f.rating.isnull(false)).acount() == 3);
@@ -154,7 +154,7 @@ TEST_CASE("isnull selects NULL and non-NULL columns") {
 }
 
 TEST_CASE("date parts compare like Django's year, month, day, week_day, hour, minute and date") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     const auto& p = f.published_at;
     CHECK(co_await slugs(Article::objects.filter(p.year() == 2024)) == expected("hello-world", "async-cpp"));
@@ -176,7 +176,7 @@ TEST_CASE("date parts compare like Django's year, month, day, week_day, hour, mi
 }
 
 TEST_CASE("regex and iregex match patterns case-sensitively and not") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     CHECK(co_await slugs(Article::objects.filter(f.title.regex("^H.*d$"))) == expected("hello-world"));
     CHECK(co_await Article::objects.filter(f.title.regex("^h.*d$")).acount() == 0);
@@ -187,7 +187,7 @@ TEST_CASE("regex and iregex match patterns case-sensitively and not") {
 }
 
 TEST_CASE("predicates compose with &&, || and !") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     const auto published = f.status == Article::Status::published;
     CHECK(co_await slugs(Article::objects.filter(published && f.views > 10)) == expected("async-cpp"));
@@ -202,7 +202,7 @@ TEST_CASE("predicates compose with &&, || and !") {
 }
 
 TEST_CASE("exclude and negation keep rows whose column is NULL, as Django does") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     // Django: exclude(rating__gt=3) is NOT (rating > 3 AND rating IS NOT NULL).
     CHECK(co_await slugs(Article::objects.exclude(f.rating > 3.0)) ==
@@ -218,7 +218,7 @@ TEST_CASE("exclude and negation keep rows whose column is NULL, as Django does")
 }
 
 TEST_CASE("foreign keys compare with an object, with an id, and pk stands for the primary key") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     CHECK(co_await slugs(Article::objects.filter(f.author == b.linus)) == expected("draft-notes", "odd-chars"));
     CHECK(co_await slugs(Article::objects.filter(f.author == b.ada.id)) == expected("hello-world", "async-cpp"));
@@ -228,7 +228,7 @@ TEST_CASE("foreign keys compare with an object, with an id, and pk stands for th
 }
 
 TEST_CASE("choices compare as their enum") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     CHECK(co_await slugs(Article::objects.filter(f.status == Article::Status::archived)) == expected("odd-chars"));
     auto statuses = Article::objects.filter(
@@ -241,7 +241,7 @@ TEST_CASE("choices compare as their enum") {
 }
 
 TEST_CASE("columns compare with other columns and with F-arithmetic over them") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     // views > rating: 10 > 4.5, 25 > 3.0, 5 > 2.0; the draft's rating is NULL.
     CHECK(co_await Article::objects.filter(f.views > f.rating).acount() == 3);
@@ -254,7 +254,7 @@ TEST_CASE("columns compare with other columns and with F-arithmetic over them") 
 }
 
 TEST_CASE("exclude with several predicates drops only rows matching all of them") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     // Django: exclude(a, b) is NOT (a AND b).
     CHECK(co_await slugs(Article::objects.exclude(f.status == Article::Status::published, f.views > 20)) ==

@@ -25,7 +25,7 @@ std::vector<std::string> expected(const S&... slugs) {
 }
 
 TEST_CASE("a model's meta ordering (-created_at) is the default order") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     CHECK(co_await ordered_slugs(Article::objects.all()) ==
           expected("draft-notes", "async-cpp", "hello-world", "odd-chars"));
@@ -35,7 +35,7 @@ TEST_CASE("a model's meta ordering (-created_at) is the default order") {
 }
 
 TEST_CASE("order_by replaces the default order, ascending, descending and on several columns") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     CHECK(co_await ordered_slugs(Article::objects.order_by(f.views)) ==
           expected("draft-notes", "odd-chars", "hello-world", "async-cpp"));
@@ -52,7 +52,7 @@ TEST_CASE("order_by replaces the default order, ascending, descending and on sev
 }
 
 TEST_CASE("random ordering returns every row once") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     auto got = co_await ordered_slugs(Article::objects.order_by(aorm::random()));
     std::sort(got.begin(), got.end());
@@ -61,7 +61,7 @@ TEST_CASE("random ordering returns every row once") {
 }
 
 TEST_CASE("slice, limit and offset page through the ordered rows") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     const auto by_views = Article::objects.order_by(f.views);
     CHECK(co_await ordered_slugs(by_views.slice(1, 3)) == expected("odd-chars", "hello-world"));
@@ -73,7 +73,7 @@ TEST_CASE("slice, limit and offset page through the ordered rows") {
 }
 
 TEST_CASE("count of a slice counts only the rows inside the slice") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     const auto by_views = Article::objects.order_by(f.views);
     CHECK(co_await by_views.slice(1, 3).acount() == 2);
@@ -86,7 +86,7 @@ TEST_CASE("count of a slice counts only the rows inside the slice") {
 }
 
 TEST_CASE("filtering, updating or deleting a sliced QuerySet raises aorm::Error, as Django does") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     const auto first_two = Article::objects.order_by(f.views).slice(0, 2);
     CHECK_THROWS_AS((void)first_two.filter(f.views > 1), aorm::Error);
@@ -98,7 +98,7 @@ TEST_CASE("filtering, updating or deleting a sliced QuerySet raises aorm::Error,
 }
 
 TEST_CASE("distinct removes duplicate rows") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     auto authors = co_await Article::objects.order_by(f.author).values_list(f.author).distinct().alist();
     REQUIRE(authors.size() == 2);
@@ -114,7 +114,7 @@ TEST_CASE("distinct removes duplicate rows") {
 }
 
 TEST_CASE("only loads the named columns and the primary key") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     aorm::QueryCapture cap;
     Article a = co_await Article::objects.only(f.title).aget(f.slug == "async-cpp");
@@ -130,7 +130,7 @@ TEST_CASE("only loads the named columns and the primary key") {
 }
 
 TEST_CASE("defer leaves the named columns out of the SELECT") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     aorm::QueryCapture cap;
     Article a = co_await Article::objects.defer(f.body).aget(f.slug == "hello-world");
@@ -143,7 +143,7 @@ TEST_CASE("defer leaves the named columns out of the SELECT") {
 }
 
 TEST_CASE("none matches nothing and sends no query") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     aorm::QueryCapture cap;
     CHECK((co_await Article::objects.none().alist()).empty());
@@ -154,7 +154,7 @@ TEST_CASE("none matches nothing and sends no query") {
 }
 
 TEST_CASE("a QuerySet is immutable: refining it returns a new one and leaves it as it was") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     const auto published = Article::objects.filter(f.status == Article::Status::published);
     const auto popular = published.filter(f.views > 20);
@@ -166,7 +166,7 @@ TEST_CASE("a QuerySet is immutable: refining it returns a new one and leaves it 
 }
 
 TEST_CASE("building a QuerySet sends no query until a terminal method is awaited") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     aorm::QueryCapture cap;
     auto qs = Article::objects.filter(f.views > 1).exclude(f.rating.isnull()).order_by(f.title).slice(0, 2);

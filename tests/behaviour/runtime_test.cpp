@@ -12,7 +12,7 @@ using namespace std::chrono_literals;
 const auto& f = Article::f;
 
 TEST_CASE("QueryCapture counts every statement sent while it is alive") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     std::int64_t outside = 0;
     {
@@ -37,7 +37,7 @@ TEST_CASE("QueryCapture counts every statement sent while it is alive") {
 }
 
 TEST_CASE("a stored task outlives the QuerySet temporary it came from") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     std::vector<aorm::Task<std::int64_t>> counts;
     std::vector<aorm::Task<std::int64_t>> updates;
@@ -55,7 +55,7 @@ TEST_CASE("a stored task outlives the QuerySet temporary it came from") {
 }
 
 TEST_CASE("gather runs different queries concurrently and returns their results in order") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     aorm::QueryCapture cap;
     auto [total, published, newest, authors] = co_await aorm::gather(
@@ -72,7 +72,7 @@ TEST_CASE("gather runs different queries concurrently and returns their results 
 }
 
 TEST_CASE("gather of many concurrent writes loses none") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     std::vector<aorm::Task<std::int64_t>> bumps;
     for (int i = 0; i < 40; ++i)
@@ -84,7 +84,7 @@ TEST_CASE("gather of many concurrent writes loses none") {
 }
 
 TEST_CASE("gather rethrows the first failure after every child finished") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     Article dup{.title = "dup", .slug = "hello-world", .author = b.ada};
     CHECK_THROWS_AS(co_await aorm::gather(Article::objects.acount(), Article::objects.acreate(dup),
@@ -95,7 +95,7 @@ TEST_CASE("gather rethrows the first failure after every child finished") {
 }
 
 TEST_CASE("spawn starts a query now and its handle gives the result later") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     auto handle = aorm::spawn(Article::objects.filter(f.author == b.linus).acount());
     co_await aorm::sleep(1ms);
@@ -104,7 +104,7 @@ TEST_CASE("spawn starts a query now and its handle gives the result later") {
 }
 
 TEST_CASE("atomic commits on success and rolls back on an exception") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     co_await aorm::atomic([&]() -> aorm::Task<void> {
       co_await Article::objects.filter(f.pk == b.hello.id).aupdate(f.views = 1000);
@@ -127,7 +127,7 @@ TEST_CASE("atomic commits on success and rolls back on an exception") {
 }
 
 TEST_CASE("a nested atomic block rolls back to its savepoint only") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
     co_await aorm::atomic([&]() -> aorm::Task<void> {
       Tag outer{.name = "outer"};
@@ -148,10 +148,10 @@ TEST_CASE("a nested atomic block rolls back to its savepoint only") {
 }
 
 TEST_CASE("on(db) and on(alias) run a query on another open database") {
-  for_each_policy([](Blog& b) -> aorm::Task<void> {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
-    TempDbFile other_file;
-    aorm::Database other = co_await aorm::aconnect(other_file.url(), {.alias = "other", .execution = b.execution});
+    TempDatabase other_db(b.backend);
+    aorm::Database other = co_await aorm::aconnect(other_db.url(), other_db.options("other"));
     co_await other.acreate_tables(blog::app);
     Author grace_in{.name = "Grace", .email = "grace@example.com"};
     Author grace = co_await Author::objects.on(other).acreate(grace_in);

@@ -681,6 +681,9 @@ Statement bulk_update(const ModelMeta& m, std::span<const int> columns,
       w << " THEN ";
       w.bind(values[r * columns.size() + i]);
     }
+    // PostgreSQL types a CASE whose branches are all untyped parameters as text; an ELSE
+    // of the column itself makes it the column's type (every updated row matches a WHEN).
+    if (d == Dialect::postgres) w << " ELSE " << quote(w.column_name(columns[i]));
     w << " END";
   }
   w << " WHERE " << pk << " IN (";
