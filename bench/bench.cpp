@@ -4,7 +4,12 @@
 // reused prepared statements (bench/raw.hpp), interleaved, repeated; the medians and their
 // ratio are printed with a check value that proves both sides did the same work.
 //
-//   bench [--quick] [--reps N] [--dir DIR]
+//   bench [--quick] [--reps N] [--dir DIR] [--only Wn] [--policy inline|workers] [--pool N] [--memory]
+//
+// --memory measures the peak RSS of an aiterator scan over 100,000 and 1,000,000 rows
+// (--quick: 10,000 and 100,000) and fails when it grows with the table.
+// --only and --policy select workloads for profiling (bench/profile.sh runs callgrind);
+// --pool sets the workers connections (and raw threads) of W8, 4 by default.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -14,7 +19,21 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>  // each side's cost in its own dump when run under callgrind
+#define BENCH_PROFILE_BEGIN() CALLGRIND_ZERO_STATS
+#define BENCH_PROFILE_END(name) CALLGRIND_DUMP_STATS_AT(name)
+#else
+#define BENCH_PROFILE_BEGIN() (void)0
+#define BENCH_PROFILE_END(name) (void)0
+#endif
 
 #include "benchdb/models.hpp"
 #include "raw.hpp"
@@ -186,6 +205,29 @@ aorm::Task<std::int64_t> aorm_w4() {
   co_return sum;
 }
 
+aorm::Task<std::int64_t> aorm_w5(int pages) {
+  std::int64_t sum = 0;
+  for (int p = 0; p < pages; ++p) {
+    auto page = co_await Article::objects.order_by(Article::f.id.desc())
+                    .select_related(Article::f.author)
+                    .slice(p * 20, p * 20 + 20)
+                    .alist();
+    for (const auto& a : page) sum += a.views + static_cast<std::int64_t>(a.author->name.size());
+  }
+  co_return sum;
+}
+
+aorm::Task<std::int64_t> aorm_w6(int n) {
+  auto articles = co_await Article::objects.filter(Article::f.id <= n)
+                      .order_by(Article::f.id)
+                      .prefetch_related(Article::f.tags)
+                      .alist();
+  std::int64_t sum = 0;
+  for (const auto& a : articles)
+    for (const Tag& t : a.tags) sum += a.id * t.id + static_cast<std::int64_t>(t.name.size());
+  co_return sum;
+}
+
 aorm::Task<std::int64_t> aorm_w7() {
   co_return co_await Article::objects.filter(Article::f.status == Article::Status::draft)
       .aupdate(Article::f.views = Article::f.views + 1);
@@ -294,6 +336,87 @@ std::int64_t raw_w4(bench::raw::Db& db) {
   return sum;
 }
 
+// An author as raw code materialises it (W5's joined rows).
+struct RawAuthor {
+  std::int64_t id = 0;
+  std::string name, email;
+};
+
+std::int64_t raw_w5(bench::raw::Db& db, int pages) {
+  static const std::string sql =
+      std::string("SELECT ") +
+      "\"benchdb_article\".\"id\", \"benchdb_article\".\"title\", \"benchdb_article\".\"body\", "
+      "\"benchdb_article\".\"status\", \"benchdb_article\".\"views\", \"benchdb_article\".\"author_id\", "
+      "\"benchdb_article\".\"created_at\", \"benchdb_author\".\"id\", \"benchdb_author\".\"name\", "
+      "\"benchdb_author\".\"email\" FROM \"benchdb_article\" INNER JOIN \"benchdb_author\" ON "
+      "(\"benchdb_article\".\"author_id\" = \"benchdb_author\".\"id\") ORDER BY \"benchdb_article\".\"id\" "
+      "DESC LIMIT ? OFFSET ?";
+  std::int64_t sum = 0;
+  for (int p = 0; p < pages; ++p) {
+    auto* s = db.prepare(sql);
+    sqlite3_bind_int64(s, 1, 20);
+    sqlite3_bind_int64(s, 2, p * 20);
+    std::vector<std::pair<RawArticle, RawAuthor>> page;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+      auto& [a, author] = page.emplace_back();
+      read_raw_article(s, 0, a);
+      author.id = sqlite3_column_int64(s, 7);
+      author.name = bench::raw::text(s, 8);
+      author.email = bench::raw::text(s, 9);
+    }
+    sqlite3_reset(s);
+    for (const auto& [a, author] : page) sum += a.views + static_cast<std::int64_t>(author.name.size());
+  }
+  return sum;
+}
+
+struct RawTag {
+  std::int64_t id = 0;
+  std::string name;
+};
+
+std::int64_t raw_w6(bench::raw::Db& db, int n) {
+  auto* s = db.prepare(std::string("SELECT ") + kArticleColumns +
+                       " FROM \"benchdb_article\" WHERE \"id\" <= ? ORDER BY \"id\" ASC");
+  sqlite3_bind_int64(s, 1, n);
+  std::vector<std::pair<RawArticle, std::vector<RawTag>>> articles;
+  std::unordered_map<std::int64_t, std::size_t> index;
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    auto& [a, tags] = articles.emplace_back();
+    read_raw_article(s, 0, a);
+    index.emplace(a.id, articles.size() - 1);
+  }
+  sqlite3_reset(s);
+  auto* t = db.prepare(
+      "SELECT \"l\".\"article_id\", \"t\".\"id\", \"t\".\"name\" FROM \"benchdb_article_tags\" \"l\" "
+      "INNER JOIN \"benchdb_tag\" \"t\" ON (\"l\".\"tag_id\" = \"t\".\"id\") WHERE \"l\".\"article_id\" <= ?");
+  sqlite3_bind_int64(t, 1, n);
+  while (sqlite3_step(t) == SQLITE_ROW) {
+    auto found = index.find(sqlite3_column_int64(t, 0));
+    if (found == index.end()) continue;
+    articles[found->second].second.push_back({sqlite3_column_int64(t, 1), std::string(bench::raw::text(t, 2))});
+  }
+  sqlite3_reset(t);
+  std::int64_t sum = 0;
+  for (const auto& [a, tags] : articles)
+    for (const auto& tag : tags) sum += a.id * tag.id + static_cast<std::int64_t>(tag.name.size());
+  return sum;
+}
+
+/// W6's data, written outside the timings: `tags` tags and three of them on each of the
+/// first `n` articles.
+void add_tags(const fs::path& path, int tags, int n) {
+  bench::raw::Db db(path.string());
+  db.exec("BEGIN IMMEDIATE");
+  for (int i = 1; i <= tags; ++i)
+    db.exec("INSERT INTO \"benchdb_tag\" (\"name\") VALUES ('tag" + std::to_string(i) + "')");
+  for (int a = 1; a <= n; ++a)
+    for (int k : {a * 7 % tags, (a * 11 + 3) % tags, (a * 13 + 5) % tags})
+      db.exec("INSERT OR IGNORE INTO \"benchdb_article_tags\" (\"article_id\", \"tag_id\") VALUES (" +
+              std::to_string(a) + ", " + std::to_string(k + 1) + ")");
+  db.exec("COMMIT");
+}
+
 std::int64_t raw_w7(bench::raw::Db& db) {
   auto* s = db.prepare(
       "UPDATE \"benchdb_article\" SET \"views\" = (\"views\" + ?) WHERE \"status\" = ?");
@@ -343,11 +466,90 @@ void remove_db(const fs::path& p) {
 }
 
 
+// ---------------------------------------------------------------------------------------
+// Memory: peak RSS of an aiterator scan must not grow with the table (rows are fetched in
+// chunks). Each size is scanned in a child process so that each peak is its own.
+
+/// Writes `n` articles (short bodies) into a fresh file with raw sqlite3.
+void populate_for_memory(const fs::path& path, int n) {
+  remove_db(path);
+  bench::raw::Db db(path.string());
+  db.exec(benchdb::app.ddl(aorm::Dialect::sqlite));
+  db.exec("BEGIN IMMEDIATE");
+  db.exec("INSERT INTO \"benchdb_author\" (\"name\", \"email\") VALUES ('a', 'a@example.com')");
+  auto* s = db.prepare(
+      "INSERT INTO \"benchdb_article\" (\"title\", \"body\", \"status\", \"views\", \"author_id\", "
+      "\"created_at\") VALUES (?, 'body', 'published', ?, 1, '2024-01-01 00:00:00.000000')");
+  for (int i = 0; i < n; ++i) {
+    const std::string title = "Article " + std::to_string(i);
+    sqlite3_reset(s);
+    bench::raw::bind_text(s, 1, title);
+    sqlite3_bind_int64(s, 2, i % 1000);
+    db.done(s);
+  }
+  sqlite3_reset(s);
+  db.exec("COMMIT");
+}
+
+/// Scans `path` with aiterator in a child process; its peak RSS in KiB (-1 on failure).
+long scan_peak_rss_kib(const fs::path& path, std::int64_t expected_sum) {
+  int fds[2];
+  if (::pipe(fds) != 0) return -1;
+  std::fflush(nullptr);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::close(fds[0]);
+    long peak = -1;
+    try {
+      const std::int64_t sum = aorm::run([](std::string p) -> aorm::Task<std::int64_t> {
+        auto db = co_await aorm::aconnect("sqlite:" + p, {.execution = aorm::Execution::inline_});
+        std::int64_t sum = co_await aorm_w4();
+        co_await db.aclose();
+        co_return sum;
+      }(path.string()));
+      rusage usage{};
+      ::getrusage(RUSAGE_SELF, &usage);
+      if (sum == expected_sum) peak = usage.ru_maxrss;
+    } catch (...) {
+    }
+    [[maybe_unused]] auto w = ::write(fds[1], &peak, sizeof peak);
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  long peak = -1;
+  if (pid < 0 || ::read(fds[0], &peak, sizeof peak) != sizeof peak) peak = -1;
+  ::close(fds[0]);
+  if (pid > 0) ::waitpid(pid, nullptr, 0);
+  return peak;
+}
+
+/// `bench --memory`: peak RSS of aiterator over `small` and `large` rows; fails (exit 1)
+/// when the large scan needs more than 25% (and 4 MiB) above the small one.
+int run_memory(const fs::path& dir, int small, int large) {
+  long peaks[2];
+  const int sizes[2] = {small, large};
+  for (int k = 0; k < 2; ++k) {
+    const fs::path path = dir / ("memory-" + std::to_string(sizes[k]) + ".db");
+    populate_for_memory(path, sizes[k]);
+    std::int64_t expected = 0;
+    for (int i = 0; i < sizes[k]; ++i) expected += i % 1000;
+    peaks[k] = scan_peak_rss_kib(path, expected);
+    remove_db(path);
+    std::printf("aiterator over %8d rows: peak RSS %6.1f MiB\n", sizes[k], peaks[k] / 1024.0);
+  }
+  const bool flat = peaks[0] > 0 && peaks[1] > 0 && peaks[1] <= peaks[0] + std::max(peaks[0] / 4, 4096L);
+  std::printf("memory: %s\n", flat ? "flat" : "GROWS WITH THE TABLE");
+  return flat ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   Sizes sizes;
   fs::path dir = fs::temp_directory_path() / "aorm-bench";
+  std::string only;    // --only W2: run that workload (and W1, which makes the data) only
+  std::string policy_filter;  // --policy inline|workers
+  bool memory = false;        // --memory: the peak-RSS check instead of the workloads
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--quick")) {
       int reps = sizes.reps;
@@ -355,14 +557,26 @@ int main(int argc, char** argv) {
       if (reps != Sizes{}.reps) sizes.reps = reps;
     } else if (!std::strcmp(argv[i], "--reps") && i + 1 < argc) {
       sizes.reps = std::max(1, std::atoi(argv[++i]));
+    } else if (!std::strcmp(argv[i], "--pool") && i + 1 < argc) {
+      sizes.pool = std::max(1, std::atoi(argv[++i]));
+    } else if (!std::strcmp(argv[i], "--memory")) {
+      memory = true;
+    } else if (!std::strcmp(argv[i], "--only") && i + 1 < argc) {
+      only = argv[++i];
+    } else if (!std::strcmp(argv[i], "--policy") && i + 1 < argc) {
+      policy_filter = argv[++i];
     } else if (!std::strcmp(argv[i], "--dir") && i + 1 < argc) {
       dir = argv[++i];
     } else {
-      std::fprintf(stderr, "usage: bench [--quick] [--reps N] [--dir DIR]\n");
+      std::fprintf(stderr, "usage: bench [--quick] [--reps N] [--dir DIR] [--only Wn] [--policy inline|workers] [--pool N] [--memory]\n");
       return 2;
     }
   }
   fs::create_directories(dir);
+  if (memory) {
+    const bool quick = sizes.articles < Sizes{}.articles;
+    return run_memory(dir, quick ? 10'000 : 100'000, quick ? 100'000 : 1'000'000);
+  }
   const Data data = make_data(sizes);
   std::mt19937_64 rng(7);
   std::vector<std::int64_t> ids(static_cast<std::size_t>(sizes.gets));
@@ -396,9 +610,11 @@ int main(int argc, char** argv) {
     raw_w.exec(benchdb::app.ddl(aorm::Dialect::sqlite));
     Sample r1 = time_it([&] { return raw_w1(raw_w, data); });
     row("W1 abulk_create", "inline").add(a1, r1);
+    add_tags(aorm_db, sizes.tags, sizes.prefetch);
 
     for (auto policy : {aorm::Execution::inline_, aorm::Execution::workers}) {
       const char* pname = policy == aorm::Execution::inline_ ? "inline" : "workers";
+      if (!policy_filter.empty() && policy_filter != pname) continue;
       // Both sides read the same file, written by aorm in W1.
       aorm::run([&]() -> aorm::Task<void> {
         auto db = co_await aorm::aconnect("sqlite:" + aorm_db.string(),
@@ -406,17 +622,27 @@ int main(int argc, char** argv) {
                                            .execution = policy});
         bench::raw::Db raw(aorm_db.string());
         auto measure = [&](const char* name, auto aorm_side, auto raw_side) -> aorm::Task<void> {
+          if (!only.empty() && std::string_view(name).substr(0, only.size()) != only) co_return;
           Sample a, r;
+          const std::string aorm_label = std::string("aorm ") + name + " " + pname;
+          const std::string raw_label = std::string("raw ") + name + " " + pname;
           auto run_aorm = [&]() -> aorm::Task<void> {
+            BENCH_PROFILE_BEGIN();
             auto t0 = Clock::now();
             a.check = co_await aorm_side();
             a.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+            BENCH_PROFILE_END(aorm_label.c_str());
+          };
+          auto run_raw = [&] {
+            BENCH_PROFILE_BEGIN();
+            r = time_it(raw_side);
+            BENCH_PROFILE_END(raw_label.c_str());
           };
           if (rep % 2 == 0) {
             co_await run_aorm();
-            r = time_it(raw_side);
+            run_raw();
           } else {
-            r = time_it(raw_side);
+            run_raw();
             co_await run_aorm();
           }
           row(name, pname).add(a, r);
@@ -426,6 +652,10 @@ int main(int argc, char** argv) {
                          [&] { return raw_w3(raw, sizes.counts); });
         co_await measure("W4 aiterator scan", [&] { return aorm_w4(); }, [&] { return raw_w4(raw); });
         // W7 changes the data: aorm and raw each add one to the drafts; counts must match.
+        co_await measure("W5 select_related pages", [&] { return aorm_w5(sizes.pages); },
+                         [&] { return raw_w5(raw, sizes.pages); });
+        co_await measure("W6 prefetch_related", [&] { return aorm_w6(sizes.prefetch); },
+                         [&] { return raw_w6(raw, sizes.prefetch); });
         co_await measure("W7 aupdate(F+1)", [&] { return aorm_w7(); }, [&] { return raw_w7(raw); });
         if (policy == aorm::Execution::workers) {
           co_await measure("W8 64 tasks x aget", [&] { return aorm_w8(ids, sizes); },
@@ -446,7 +676,6 @@ int main(int argc, char** argv) {
     std::printf("%-22s aorm=%.3fs  raw=%.3fs  ratio=%.2f  (%s)%s\n", r.name.c_str(), a, w, ratio,
                 r.policy.c_str(), r.checks_match ? "" : "  CHECK MISMATCH");
   }
-  std::printf("not measured yet: W5 select_related, W6 prefetch_related (relations issue)\n");
   std::printf("max ratio: %.2f\n", max_ratio);
   remove_db(aorm_db);
   remove_db(raw_db);

@@ -35,12 +35,12 @@ std::optional<ir::ModelSet> load(std::string_view text, const std::string& file,
 #else
     (void)compile_flags;
     (void)included;
-    diags.error({file, 0, 0}, "this aormc was built without the Clang front end, which reads "
+    diags.error({file, 1, 1}, "this aormc was built without the Clang front end, which reads "
                               "annotated C++ headers (configure aorm with LLVM/Clang 19 and "
                               "-DAORM_WITH_CLANG=ON)");
 #endif
   } else {
-    diags.error({file, 0, 0}, "unknown model file type (aormc reads .yaml and .yml files, and "
+    diags.error({file, 1, 1}, "unknown model file type (aormc reads .yaml and .yml files, and "
                               "annotated C++ headers: .hpp .h .hh .hxx)");
   }
   if (!spec) return std::nullopt;

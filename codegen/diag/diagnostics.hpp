@@ -6,6 +6,8 @@
 // Output format (one line per diagnostic, lowercase, no trailing period):
 //   models/blog.yaml:12:15: error: unknown field type 'strng' (did you mean 'string'?)
 //   models/blog.yaml:4:7: note: 'title' first defined here
+// Every line has a position, and prints no raw control bytes or invalid UTF-8 (a name
+// holding a NUL byte shows as 'A\x00B'), whatever the input held.
 #pragma once
 
 #include <cstddef>
@@ -17,7 +19,8 @@
 namespace aormc::diag {
 
 /// A position in an input file. Lines and columns are 1-based; line 0 means "the file as
-/// a whole" (rendered as `file: error: ...`).
+/// a whole", rendered as its start (`file:1:1: error: ...`) so that tools which jump to
+/// positions (editors, CI annotations) always find one.
 struct Location {
   std::string file;
   int line = 0;
@@ -54,6 +57,15 @@ class Diagnostics {
  private:
   std::vector<Diagnostic> errors_;
 };
+
+/// `text` with every byte a terminal would not show as text escaped: control bytes and DEL
+/// as \t, \n, \r or \xNN, bytes that are not part of valid UTF-8 as \xNN, invisible and
+/// bidirectional-control characters (U+200B..U+200F, U+2028..U+202E, U+2060..U+2069,
+/// U+FEFF) as \u{XXXX}. Other valid UTF-8 (non-ASCII letters included) and backslashes are
+/// kept as they are.
+///   A<NUL>B -> A\x00B, tab<TAB>x -> tab\tx, Café -> Café, a<byte 0xFF>b -> a\xffb,
+///   a<U+202E>b -> a\u{202e}b
+std::string printable(std::string_view text);
 
 /// Levenshtein distance between `a` and `b` (insert, delete, substitute: cost 1 each).
 std::size_t edit_distance(std::string_view a, std::string_view b);

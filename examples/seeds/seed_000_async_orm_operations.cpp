@@ -74,13 +74,12 @@ aorm::Task<void> seed_000(std::string path) {
   // # Async Iteration
   // async for article in Article.objects.filter(status='published'):
   //     articles.append({'title': article.title, 'author': await article.author.aload()})
-  // needs relations (later issue): await article.author.aload()
-  // Until then the loop below reads the author's id, which every article holds.
   section("async iteration");
   auto published = Article::objects.filter(A.status == Status::published).aiterator();
   int n = 0;
   while (auto a = co_await published.anext()) {
-    std::cout << "  " << a->title << " (author id " << a->author.id() << ")\n";
+    const Author& author = co_await a->author.aload();  // one query per article: the N+1 pattern
+    std::cout << "  " << a->title << " by " << author.name << '\n';
     ++n;
   }
   expect(n == 2, "iterated the published articles");

@@ -119,9 +119,8 @@ aorm::Task<Article> create_article_with_tags(std::string title, std::vector<std:
     Article article = co_await create_article(title, "", author.id);
     for (const std::string& name : tag_names) {
       auto [tag, created] = co_await get_or_create_tag(name);
-      (void)tag;
       (void)created;
-      // needs relations (later issue): await sync_to_async(article.tags.add)(tag)
+      co_await article.tags.aadd(tag);  // article.tags.add(tag), no sync_to_async needed
     }
     co_return article;
   });
@@ -270,11 +269,31 @@ aorm::Task<void> seed_002(std::string path) {
   std::vector<std::string> titles = co_await Article::objects.order_by(A.id).values_list(A.title).alist();
   expect(titles.size() == 4 && titles[0] == "Article 1", "flat titles");
 
-  // ## sync_to_async Usage — not needed in aorm; the relation snippets wait for their issue:
-  // needs relations (later issue): Article.objects.select_related('author').get(pk=article_id)
-  // needs relations (later issue): Article.objects.prefetch_related('tags').filter(status='published')
-  // needs relations (later issue): await sync_to_async(article.tags.set)(tags)
-  // needs relations (later issue): tags = await sync_to_async(list)(article.tags.all())
+  // ## sync_to_async Usage — not needed in aorm: every relation call is async already.
+  section("relations without sync_to_async");
+  {
+    aorm::QueryCapture cap;
+    // Article.objects.select_related('author').get(pk=article_id)
+    Article with_author = co_await Article::objects.select_related(A.author).aget(A.pk == made[0].id);
+    std::cout << with_author.title << " by " << with_author.author->name << '\n';
+    // list(Article.objects.prefetch_related('tags').filter(status='published'))
+    std::vector<Article> tagged = co_await Article::objects.prefetch_related(A.tags).filter(A.status == Status::published).alist();
+    std::size_t links = 0;
+    for (const Article& a : tagged) links += a.tags.size();  // no query: prefetched
+    std::cout << tagged.size() << " published article(s), " << links << " tag link(s)\n";
+    expect(cap.count() == 1 + 2, "select_related: 1 query; prefetch_related: 1 + 1");
+  }
+  {
+    // article.tags.set(tags); list(article.tags.all())
+    auto [cpp, c1] = co_await get_or_create_tag("cpp");
+    auto [orm, c2] = co_await get_or_create_tag("orm");
+    (void)c1;
+    (void)c2;
+    co_await made[0].tags.aset(std::vector<Tag>{cpp, orm});
+    std::vector<Tag> tags = co_await made[0].tags.all().alist();
+    std::cout << made[0].title << " has " << tags.size() << " tag(s)\n";
+    expect(tags.size() == 2, "tags set");
+  }
   // @sync_to_async(thread_sensitive=True) def database_operation(): return Article.objects.count()
   // is simply:
   std::cout << "database_operation(): " << co_await Article::objects.acount() << '\n';
@@ -299,13 +318,28 @@ aorm::Task<void> seed_002(std::string path) {
             << " (" << error.substr(0, 60) << "...)\n";
   expect(ok.has_value() && !dup.has_value() && !error.empty() && no_error.empty(), "IntegrityError caught");
 
-  // ## Limitations and Workarounds
-  // needs relations (later issue): list(Article.objects.select_related('author'))
-  // needs relations (later issue): Author.objects.annotate(book_count=Count('books')).values('name', 'book_count')
-  // needs relations (later issue): await sync_to_async(article.tags.set)(tags)
-  // needs relations (later issue): article.comments.filter(approved=True)
-  // needs relations (later issue): await self.comments.acount()
-  // needs relations (later issue): Article.objects.select_related('author').prefetch_related('tags', 'comments')
+  // ## Limitations and Workarounds: none of them apply to aorm's relations.
+  section("relations: what Django needs workarounds for");
+  {
+    // list(Article.objects.select_related('author'))
+    std::vector<Article> all = co_await Article::objects.select_related(A.author).alist();
+    expect(!all.empty() && all.front().author.loaded(), "authors loaded with the join");
+    // Author.objects.annotate(book_count=Count('articles')).values('name', 'book_count')
+    for (const auto& [who, count] : co_await Author::objects.annotate(aorm::Count(Author::f.articles)).alist())
+      std::cout << "  " << who.name << ": " << count << " article(s)\n";
+    // article.comments.filter(approved=True); await self.comments.acount()
+    const std::int64_t approved = co_await test.comments.all().filter(Comment::f.approved == true).acount();
+    const std::int64_t comments = co_await test.comments.all().acount();
+    std::cout << "comments on " << test.title << ": " << comments << " (" << approved << " approved)\n";
+    // Article.objects.select_related('author').prefetch_related('tags', 'comments')
+    aorm::QueryCapture cap;
+    std::vector<Article> full =
+        co_await Article::objects.select_related(A.author).prefetch_related(A.tags, A.comments).alist();
+    std::size_t seen = 0;
+    for (const Article& a : full) seen += a.author->name.size() + a.tags.size() + a.comments.size();
+    std::cout << full.size() << " article(s) with author, tags and comments in " << cap.count() << " queries\n";
+    expect(cap.count() == 3 && seen > 0, "1 + one per prefetched relation");
+  }
 
   // Pattern 2: Fetch IDs Async, Related Data Separately
   //   article = await Article.objects.aget(pk=article_id)
@@ -317,7 +351,13 @@ aorm::Task<void> seed_002(std::string path) {
   article.author = author;  // attaches the object: no further query needed
   std::cout << article.title << " by " << author.name << '\n';
 
-  // needs relations (later issue): Article.objects.filter(id__in=ids).annotate(count=Count('comments'))
+  // Article.objects.filter(id__in=ids).annotate(count=Count('comments'))
+  {
+    const std::vector<std::int64_t> ids{made[0].id, test.id};
+    for (const auto& [a, count] :
+         co_await Article::objects.filter(A.id.in(ids)).annotate(aorm::Count(A.comments)).alist())
+      std::cout << "  " << a.title << ": " << count << " comment(s)\n";
+  }
 
   // ## Performance Considerations: async iteration vs one list
   section("performance: aiterator vs alist");
@@ -343,7 +383,9 @@ aorm::Task<void> seed_002(std::string path) {
   const auto g1 = std::chrono::steady_clock::now();
   std::cout << fetched.title << " + " << api_response << " in "
             << std::chrono::duration_cast<std::chrono::milliseconds>(g1 - g0).count() << "ms\n";
-  // needs relations (later issue): Author.objects.annotate(book_count=Count('books'), ...).select_related('profile')
+  // Author.objects.annotate(book_count=Count('articles')) (the blog has no profile model)
+  for (const auto& [who, count] : co_await Author::objects.annotate(aorm::Count(Author::f.articles)).alist())
+    std::cout << "  " << who.name << " wrote " << count << '\n';
 
   // ## Testing Async Code: create, verify, and a rolled-back transaction
   section("testing patterns");
@@ -386,7 +428,9 @@ aorm::Task<void> seed_002(std::string path) {
             << looped_queries << '\n';
   expect(batched_queries < looped_queries, "batching sends fewer statements");
 
-  // needs relations (later issue): Article.objects.filter(tags__name=tag_name).select_related('author')
+  // Article.objects.filter(tags__name=tag_name).select_related('author')
+  for (const Article& a : co_await Article::objects.filter(A.tags->name == "cpp").select_related(A.author).alist())
+    std::cout << "  tagged cpp: " << a.title << " by " << a.author->name << '\n';
 
   section("deleting");
   std::cout << "delete_article: " << co_await delete_article(made[1].id) << " row(s); "

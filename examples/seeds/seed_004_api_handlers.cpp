@@ -42,15 +42,17 @@ aorm::Task<std::vector<Article>> list_articles() {
 //                       .filter(published=True).order_by("-created_at")
 //     total = await queryset.acount()
 //     async for article in queryset[offset:offset + page_size]: ...
-// needs relations (later issue): .select_related("author").prefetch_related("tags") and
-// the "author"/"tags" keys of each item; the pagination itself:
+// Each item carries its author and tags: 3 queries per page (count, page + author, tags).
 struct Page {
   std::vector<Article> items{};
   std::int64_t total = 0, page = 0, pages = 0;
 };
 aorm::Task<Page> list_articles_page(std::int64_t page = 1, std::int64_t page_size = 20) {
   const std::int64_t offset = (page - 1) * page_size;
-  const auto queryset = Article::objects.filter(A.status == Status::published).order_by(A.created_at.desc());
+  const auto queryset = Article::objects.select_related(A.author)
+                            .prefetch_related(A.tags)
+                            .filter(A.status == Status::published)
+                            .order_by(A.created_at.desc());
   Page out{.page = page};
   out.total = co_await queryset.acount();
   out.items = co_await queryset.slice(offset, offset + page_size).alist();
@@ -135,14 +137,58 @@ aorm::Task<void> seed_004(std::string path) {
   expect(listed.size() == 20, "a page of 20");
 
   // ## The N+1 problem and its fix
-  // needs relations (later issue): "author_name": article.author.username  (the N+1 loop)
-  // needs relations (later issue): Article.objects.select_related("author")[:20]
-  // needs relations (later issue): Article.objects.select_related("author").prefetch_related("tags")
-  // needs relations (later issue): BlogPost.objects.select_related("author")
-  //                                .prefetch_related("tags", "comments__author").aget(id=post_id)
-  // needs relations (later issue): return Article.objects.select_related("author").prefetch_related("tags")[:20]
-  // needs relations (later issue): Article.objects.select_related("author").aget(id=article_id) for ArticleSchema
-  // needs relations (later issue): ArticleViewSet.queryset = select_related("author").prefetch_related("tags")
+  section("the N+1 problem");
+  {
+    Author grace = co_await an_author("Grace Hopper", "grace@example.com");
+    auto [cpp, c1] = co_await Tag::objects.aget_or_create(Tag::f.name == "cpp");
+    auto [orm, c2] = co_await Tag::objects.aget_or_create(Tag::f.name == "orm");
+    (void)c1;
+    (void)c2;
+    for (int i = 1; i < 100; i += 2) co_await made[static_cast<std::size_t>(i)].tags.aadd(cpp, orm);
+    co_await made[1].comments.acreate({.author = grace, .body = "Great post"});
+    co_await made[1].comments.acreate({.body = "Anonymous reader"});
+
+    // for article in Article.objects.all()[:20]: "author_name": article.author.username  -> 21 queries
+    aorm::QueryCapture cap;
+    std::vector<Article> page = co_await Article::objects.order_by(A.id).slice(0, 20).alist();
+    for (Article& a : page) co_await a.author.aload();  // one query per article
+    const std::size_t naive = cap.count();
+    // Article.objects.select_related("author")[:20]  -> 1 query
+    cap.clear();
+    std::vector<Article> joined = co_await Article::objects.select_related(A.author).order_by(A.id).slice(0, 20).alist();
+    std::size_t names = 0;
+    for (const Article& a : joined) names += a.author->name.size();  // no query
+    const std::size_t fixed = cap.count();
+    // Article.objects.select_related("author").prefetch_related("tags")  -> 2 queries
+    cap.clear();
+    std::vector<Article> with_tags =
+        co_await Article::objects.select_related(A.author).prefetch_related(A.tags).order_by(A.id).slice(0, 20).alist();
+    std::size_t tags = 0;
+    for (const Article& a : with_tags) tags += a.tags.size();
+    const std::size_t two = cap.count();
+    std::cout << "author per article: " << naive << " queries; select_related: " << fixed
+              << "; with prefetch_related(tags): " << two << " (" << tags << " tag links, " << names
+              << " name bytes)\n";
+    expect(naive == 21 && fixed == 1 && two == 2, "N+1 = 21 queries, select_related = 1, + prefetch = 2");
+
+    // BlogPost.objects.select_related("author").prefetch_related("tags", "comments__author").aget(id=post_id)
+    cap.clear();
+    Article post = co_await Article::objects.select_related(A.author)
+                       .prefetch_related(A.tags, A.comments->author)
+                       .aget(A.id == made[1].id);
+    std::cout << post.title << " by " << post.author->name << ", tags:";
+    for (const Tag& t : post.tags) std::cout << ' ' << t.name;
+    std::cout << "; comments:";
+    for (const Comment& c : post.comments)
+      std::cout << " \"" << c.body << "\" (" << (c.author.loaded() ? c.author->name : "anonymous") << ')';
+    std::cout << "\n  -> " << cap.count() << " queries\n";
+    expect(cap.count() == 4, "post + tags + comments + comment authors = 4 queries");
+
+    // Article.objects.select_related("author").aget(id=article_id), for ArticleSchema
+    cap.clear();
+    Article schema = co_await Article::objects.select_related(A.author).aget(A.id == made[3].id);
+    expect(cap.count() == 1 && schema.author->name == author.name, "one query for an article and its author");
+  }
 
   section("pagination");
   Page page = co_await list_articles_page(2, 20);
@@ -185,7 +231,15 @@ aorm::Task<void> seed_004(std::string path) {
   auto all = Article::objects.all().aiterator();
   while (auto a = co_await all.anext()) ++n;
   std::cout << right.title << "; iterated " << n << " articles\n";
-  // needs relations (later issue): async for article in Article.objects.select_related("author")
+  // async for article in Article.objects.select_related("author"): one query per chunk
+  {
+    aorm::QueryCapture cap;
+    auto with_authors = Article::objects.select_related(A.author).aiterator();
+    std::size_t named = 0;
+    while (auto a = co_await with_authors.anext()) named += !a->author->name.empty();
+    std::cout << "streamed " << named << " articles with their authors in " << cap.count() << " query\n";
+    expect(cap.count() == 1, "select_related in aiterator");
+  }
 
   co_await db.aclose();
 }

@@ -251,6 +251,12 @@ const aorm::App app{
 // Makes the models known to the runtime, for what needs every model: a delete follows
 // foreign keys backwards (on_delete) to models that this file's tables do not name.
 [[maybe_unused]] const bool registered = aorm::detail::register_app(app);
+// ... and their defaults (member initialisers), which on_delete set_default writes.
+[[maybe_unused]] const bool defaults_registered =
+    aorm::detail::register_defaults(author_meta, &aorm::detail::write_default<Author>) &&
+    aorm::detail::register_defaults(tag_meta, &aorm::detail::write_default<Tag>) &&
+    aorm::detail::register_defaults(article_meta, &aorm::detail::write_default<Article>) &&
+    aorm::detail::register_defaults(comment_meta, &aorm::detail::write_default<Comment>);
 
 }  // namespace blog
 

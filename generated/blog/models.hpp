@@ -26,11 +26,15 @@ struct Comment;
 
 // Author: a row of table "blog_author".
 struct Author {
-  std::int64_t id = 0;  // primary key, auto-increment
-  std::string name{};   // max_length 100
-  std::string email{};  // max_length 254, unique
+  std::int64_t id = 0;                   // primary key, auto-increment
+  std::string name{};                    // max_length 100
+  std::string email{};                   // max_length 254, unique
+  aorm::RelatedSet<Article> articles{};  // reverse of Article.author
+  aorm::RelatedSet<Comment> comments{};  // reverse of Comment.author
 
   struct Fields;
+  template <class Root>
+  struct FieldsAt;  // the fields seen from queries over Root, through relations
   static const aorm::Manager<Author> objects;  // Author::objects.filter(...)
   static const Fields f;                       // Author::f.<field>: the columns in expressions
   struct DoesNotExist;
@@ -43,10 +47,13 @@ struct Author {
 
 // Tag: a row of table "blog_tag".
 struct Tag {
-  std::int64_t id = 0;  // primary key, auto-increment
-  std::string name{};   // max_length 50, unique
+  std::int64_t id = 0;                        // primary key, auto-increment
+  std::string name{};                         // max_length 50, unique
+  aorm::ManyToMany<Tag, Article> articles{};  // reverse of Article.tags
 
   struct Fields;
+  template <class Root>
+  struct FieldsAt;  // the fields seen from queries over Root, through relations
   static const aorm::Manager<Tag> objects;  // Tag::objects.filter(...)
   static const Fields f;                    // Tag::f.<field>: the columns in expressions
   struct DoesNotExist;
@@ -73,8 +80,11 @@ struct Article {
   aorm::DateTime created_at{};            // set on insert
   std::optional<aorm::DateTime> published_at{};
   aorm::ManyToMany<Article, Tag> tags{};  // table blog_article_tags, Tag.articles
+  aorm::RelatedSet<Comment> comments{};   // reverse of Comment.article
 
   struct Fields;
+  template <class Root>
+  struct FieldsAt;  // the fields seen from queries over Root, through relations
   static const aorm::Manager<Article> objects;  // Article::objects.filter(...)
   static const Fields f;                        // Article::f.<field>: the columns in expressions
   struct DoesNotExist;
@@ -95,6 +105,8 @@ struct Comment {
   aorm::DateTime created_at{};                        // set on insert
 
   struct Fields;
+  template <class Root>
+  struct FieldsAt;  // the fields seen from queries over Root, through relations
   static const aorm::Manager<Comment> objects;  // Comment::objects.filter(...)
   static const Fields f;                        // Comment::f.<field>: the columns in expressions
   struct DoesNotExist;
@@ -122,6 +134,21 @@ struct aorm::ModelTraits<blog::Author> {
   static void read(blog::Author& obj, int column, const aorm::RowReader& row, int index);
   static std::int64_t& pk(blog::Author& obj) noexcept { return obj.id; }
   static const std::int64_t& pk(const blog::Author& obj) noexcept { return obj.id; }
+  template <class Root>
+  using fields_at = blog::Author::FieldsAt<Root>;
+  // Ties the relation sets of `obj` to its primary key.
+  static void bind(blog::Author& obj) noexcept {
+    obj.articles.bind(obj.id, 7);
+    obj.comments.bind(obj.id, 2);
+  }
+  // The relation set number `slot` (many_to_many fields, then reverse relations).
+  static void* related_set(blog::Author& obj, int slot) noexcept {
+    switch (slot) {
+      case 0: return &obj.articles;
+      case 1: return &obj.comments;
+      default: return nullptr;
+    }
+  }
 };
 
 template <>
@@ -131,6 +158,19 @@ struct aorm::ModelTraits<blog::Tag> {
   static void read(blog::Tag& obj, int column, const aorm::RowReader& row, int index);
   static std::int64_t& pk(blog::Tag& obj) noexcept { return obj.id; }
   static const std::int64_t& pk(const blog::Tag& obj) noexcept { return obj.id; }
+  template <class Root>
+  using fields_at = blog::Tag::FieldsAt<Root>;
+  // Ties the relation sets of `obj` to its primary key.
+  static void bind(blog::Tag& obj) noexcept {
+    obj.articles.bind(obj.id, 0, true);
+  }
+  // The relation set number `slot` (many_to_many fields, then reverse relations).
+  static void* related_set(blog::Tag& obj, int slot) noexcept {
+    switch (slot) {
+      case 0: return &obj.articles;
+      default: return nullptr;
+    }
+  }
 };
 
 template <>
@@ -140,6 +180,21 @@ struct aorm::ModelTraits<blog::Article> {
   static void read(blog::Article& obj, int column, const aorm::RowReader& row, int index);
   static std::int64_t& pk(blog::Article& obj) noexcept { return obj.id; }
   static const std::int64_t& pk(const blog::Article& obj) noexcept { return obj.id; }
+  template <class Root>
+  using fields_at = blog::Article::FieldsAt<Root>;
+  // Ties the relation sets of `obj` to its primary key.
+  static void bind(blog::Article& obj) noexcept {
+    obj.tags.bind(obj.id, 0);
+    obj.comments.bind(obj.id, 1);
+  }
+  // The relation set number `slot` (many_to_many fields, then reverse relations).
+  static void* related_set(blog::Article& obj, int slot) noexcept {
+    switch (slot) {
+      case 0: return &obj.tags;
+      case 1: return &obj.comments;
+      default: return nullptr;
+    }
+  }
 };
 
 template <>
@@ -149,6 +204,8 @@ struct aorm::ModelTraits<blog::Comment> {
   static void read(blog::Comment& obj, int column, const aorm::RowReader& row, int index);
   static std::int64_t& pk(blog::Comment& obj) noexcept { return obj.id; }
   static const std::int64_t& pk(const blog::Comment& obj) noexcept { return obj.id; }
+  template <class Root>
+  using fields_at = blog::Comment::FieldsAt<Root>;
 };
 
 namespace blog {
@@ -159,7 +216,22 @@ struct Author::Fields {
   aorm::Field<Author, std::int64_t> id{0};
   aorm::Field<Author, std::string> name{1};
   aorm::Field<Author, std::string> email{2};
+  aorm::RelatedField<Author, Article> articles{7, 0};  // reverse of Article.author
+  aorm::RelatedField<Author, Comment> comments{2, 1};  // reverse of Comment.author
   aorm::Field<Author, std::int64_t> pk{0};  // id again
+};
+// Author's fields in queries over another model Root, reached through relations
+// (`Comment::f.article->title`): each carries the path from Root.
+template <class Root>
+struct Author::FieldsAt {
+  explicit FieldsAt(const aorm::detail::sql::Path* path) noexcept : aorm_path_(path) {}
+  const aorm::detail::sql::Path* aorm_path_;
+  aorm::Field<Root, std::int64_t> id{0, aorm_path_};
+  aorm::Field<Root, std::string> name{1, aorm_path_};
+  aorm::Field<Root, std::string> email{2, aorm_path_};
+  aorm::RelatedField<Root, Article, Author> articles{7, 0, aorm_path_};  // reverse of Article.author
+  aorm::RelatedField<Root, Comment, Author> comments{2, 1, aorm_path_};  // reverse of Comment.author
+  aorm::Field<Root, std::int64_t> pk{0, aorm_path_};
 };
 struct Author::DoesNotExist : aorm::DoesNotExist {
   using aorm::DoesNotExist::DoesNotExist;
@@ -173,7 +245,19 @@ inline const aorm::Manager<Author> Author::objects{};
 struct Tag::Fields {
   aorm::Field<Tag, std::int64_t> id{0};
   aorm::Field<Tag, std::string> name{1};
+  aorm::ManyToManyField<Tag, Article> articles{0, aorm::reverse_side, 0};  // reverse of Article.tags
   aorm::Field<Tag, std::int64_t> pk{0};  // id again
+};
+// Tag's fields in queries over another model Root, reached through relations
+// (`Comment::f.article->title`): each carries the path from Root.
+template <class Root>
+struct Tag::FieldsAt {
+  explicit FieldsAt(const aorm::detail::sql::Path* path) noexcept : aorm_path_(path) {}
+  const aorm::detail::sql::Path* aorm_path_;
+  aorm::Field<Root, std::int64_t> id{0, aorm_path_};
+  aorm::Field<Root, std::string> name{1, aorm_path_};
+  aorm::ManyToManyField<Root, Article, Tag> articles{0, aorm::reverse_side, 0, aorm_path_};  // reverse of Article.tags
+  aorm::Field<Root, std::int64_t> pk{0, aorm_path_};
 };
 struct Tag::DoesNotExist : aorm::DoesNotExist {
   using aorm::DoesNotExist::DoesNotExist;
@@ -196,7 +280,28 @@ struct Article::Fields {
   aorm::Field<Article, aorm::DateTime> created_at{8};
   aorm::Field<Article, std::optional<aorm::DateTime>> published_at{9};
   aorm::ManyToManyField<Article, Tag> tags{0};
+  aorm::RelatedField<Article, Comment> comments{1, 1};  // reverse of Comment.article
   aorm::Field<Article, std::int64_t> pk{0};  // id again
+};
+// Article's fields in queries over another model Root, reached through relations
+// (`Comment::f.article->title`): each carries the path from Root.
+template <class Root>
+struct Article::FieldsAt {
+  explicit FieldsAt(const aorm::detail::sql::Path* path) noexcept : aorm_path_(path) {}
+  const aorm::detail::sql::Path* aorm_path_;
+  aorm::Field<Root, std::int64_t> id{0, aorm_path_};
+  aorm::Field<Root, std::string> title{1, aorm_path_};
+  aorm::Field<Root, std::string> slug{2, aorm_path_};
+  aorm::Field<Root, std::optional<std::string>> body{3, aorm_path_};
+  aorm::Field<Root, Status> status{4, aorm_path_};
+  aorm::Field<Root, std::int64_t> views{5, aorm_path_};
+  aorm::Field<Root, std::optional<double>> rating{6, aorm_path_};
+  aorm::Field<Root, aorm::ForeignKey<Author>> author{7, aorm_path_};
+  aorm::Field<Root, aorm::DateTime> created_at{8, aorm_path_};
+  aorm::Field<Root, std::optional<aorm::DateTime>> published_at{9, aorm_path_};
+  aorm::ManyToManyField<Root, Tag, Article> tags{0, aorm_path_};
+  aorm::RelatedField<Root, Comment, Article> comments{1, 1, aorm_path_};  // reverse of Comment.article
+  aorm::Field<Root, std::int64_t> pk{0, aorm_path_};
 };
 struct Article::DoesNotExist : aorm::DoesNotExist {
   using aorm::DoesNotExist::DoesNotExist;
@@ -215,6 +320,20 @@ struct Comment::Fields {
   aorm::Field<Comment, bool> approved{4};
   aorm::Field<Comment, aorm::DateTime> created_at{5};
   aorm::Field<Comment, std::int64_t> pk{0};  // id again
+};
+// Comment's fields in queries over another model Root, reached through relations
+// (`Comment::f.article->title`): each carries the path from Root.
+template <class Root>
+struct Comment::FieldsAt {
+  explicit FieldsAt(const aorm::detail::sql::Path* path) noexcept : aorm_path_(path) {}
+  const aorm::detail::sql::Path* aorm_path_;
+  aorm::Field<Root, std::int64_t> id{0, aorm_path_};
+  aorm::Field<Root, aorm::ForeignKey<Article>> article{1, aorm_path_};
+  aorm::Field<Root, aorm::ForeignKey<Author, aorm::nullable>> author{2, aorm_path_};
+  aorm::Field<Root, std::string> body{3, aorm_path_};
+  aorm::Field<Root, bool> approved{4, aorm_path_};
+  aorm::Field<Root, aorm::DateTime> created_at{5, aorm_path_};
+  aorm::Field<Root, std::int64_t> pk{0, aorm_path_};
 };
 struct Comment::DoesNotExist : aorm::DoesNotExist {
   using aorm::DoesNotExist::DoesNotExist;

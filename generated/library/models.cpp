@@ -196,6 +196,11 @@ const aorm::App app{
 // Makes the models known to the runtime, for what needs every model: a delete follows
 // foreign keys backwards (on_delete) to models that this file's tables do not name.
 [[maybe_unused]] const bool registered = aorm::detail::register_app(app);
+// ... and their defaults (member initialisers), which on_delete set_default writes.
+[[maybe_unused]] const bool defaults_registered =
+    aorm::detail::register_defaults(author_meta, &aorm::detail::write_default<Author>) &&
+    aorm::detail::register_defaults(genre_meta, &aorm::detail::write_default<Genre>) &&
+    aorm::detail::register_defaults(book_meta, &aorm::detail::write_default<Book>);
 
 }  // namespace library
 

@@ -25,12 +25,15 @@ struct Book;
 
 // Author: a row of table "library_author".
 struct Author {
-  std::int64_t id = 0;  // primary key, auto-increment
-  std::string name{};   // max_length 100
-  std::string email{};  // max_length 254, unique
+  std::int64_t id = 0;             // primary key, auto-increment
+  std::string name{};              // max_length 100
+  std::string email{};             // max_length 254, unique
   std::optional<aorm::Date> born{};
+  aorm::RelatedSet<Book> books{};  // reverse of Book.author
 
   struct Fields;
+  template <class Root>
+  struct FieldsAt;  // the fields seen from queries over Root, through relations
   static const aorm::Manager<Author> objects;  // Author::objects.filter(...)
   static const Fields f;                       // Author::f.<field>: the columns in expressions
   struct DoesNotExist;
@@ -43,10 +46,13 @@ struct Author {
 
 // Genre: a row of table "library_genre".
 struct Genre {
-  std::int64_t id = 0;  // primary key, auto-increment
-  std::string name{};   // max_length 50, unique
+  std::int64_t id = 0;                    // primary key, auto-increment
+  std::string name{};                     // max_length 50, unique
+  aorm::ManyToMany<Genre, Book> books{};  // reverse of Book.genres
 
   struct Fields;
+  template <class Root>
+  struct FieldsAt;  // the fields seen from queries over Root, through relations
   static const aorm::Manager<Genre> objects;  // Genre::objects.filter(...)
   static const Fields f;                      // Genre::f.<field>: the columns in expressions
   struct DoesNotExist;
@@ -75,6 +81,8 @@ struct Book {
   aorm::ManyToMany<Book, Genre> genres{};  // table library_book_genres, Genre.books
 
   struct Fields;
+  template <class Root>
+  struct FieldsAt;  // the fields seen from queries over Root, through relations
   static const aorm::Manager<Book> objects;  // Book::objects.filter(...)
   static const Fields f;                     // Book::f.<field>: the columns in expressions
   struct DoesNotExist;
@@ -102,6 +110,19 @@ struct aorm::ModelTraits<library::Author> {
   static void read(library::Author& obj, int column, const aorm::RowReader& row, int index);
   static std::int64_t& pk(library::Author& obj) noexcept { return obj.id; }
   static const std::int64_t& pk(const library::Author& obj) noexcept { return obj.id; }
+  template <class Root>
+  using fields_at = library::Author::FieldsAt<Root>;
+  // Ties the relation sets of `obj` to its primary key.
+  static void bind(library::Author& obj) noexcept {
+    obj.books.bind(obj.id, 7);
+  }
+  // The relation set number `slot` (many_to_many fields, then reverse relations).
+  static void* related_set(library::Author& obj, int slot) noexcept {
+    switch (slot) {
+      case 0: return &obj.books;
+      default: return nullptr;
+    }
+  }
 };
 
 template <>
@@ -111,6 +132,19 @@ struct aorm::ModelTraits<library::Genre> {
   static void read(library::Genre& obj, int column, const aorm::RowReader& row, int index);
   static std::int64_t& pk(library::Genre& obj) noexcept { return obj.id; }
   static const std::int64_t& pk(const library::Genre& obj) noexcept { return obj.id; }
+  template <class Root>
+  using fields_at = library::Genre::FieldsAt<Root>;
+  // Ties the relation sets of `obj` to its primary key.
+  static void bind(library::Genre& obj) noexcept {
+    obj.books.bind(obj.id, 0, true);
+  }
+  // The relation set number `slot` (many_to_many fields, then reverse relations).
+  static void* related_set(library::Genre& obj, int slot) noexcept {
+    switch (slot) {
+      case 0: return &obj.books;
+      default: return nullptr;
+    }
+  }
 };
 
 template <>
@@ -120,6 +154,19 @@ struct aorm::ModelTraits<library::Book> {
   static void read(library::Book& obj, int column, const aorm::RowReader& row, int index);
   static std::int64_t& pk(library::Book& obj) noexcept { return obj.id; }
   static const std::int64_t& pk(const library::Book& obj) noexcept { return obj.id; }
+  template <class Root>
+  using fields_at = library::Book::FieldsAt<Root>;
+  // Ties the relation sets of `obj` to its primary key.
+  static void bind(library::Book& obj) noexcept {
+    obj.genres.bind(obj.id, 0);
+  }
+  // The relation set number `slot` (many_to_many fields, then reverse relations).
+  static void* related_set(library::Book& obj, int slot) noexcept {
+    switch (slot) {
+      case 0: return &obj.genres;
+      default: return nullptr;
+    }
+  }
 };
 
 namespace library {
@@ -131,7 +178,21 @@ struct Author::Fields {
   aorm::Field<Author, std::string> name{1};
   aorm::Field<Author, std::string> email{2};
   aorm::Field<Author, std::optional<aorm::Date>> born{3};
+  aorm::RelatedField<Author, Book> books{7, 0};  // reverse of Book.author
   aorm::Field<Author, std::int64_t> pk{0};  // id again
+};
+// Author's fields in queries over another model Root, reached through relations
+// (`Comment::f.article->title`): each carries the path from Root.
+template <class Root>
+struct Author::FieldsAt {
+  explicit FieldsAt(const aorm::detail::sql::Path* path) noexcept : aorm_path_(path) {}
+  const aorm::detail::sql::Path* aorm_path_;
+  aorm::Field<Root, std::int64_t> id{0, aorm_path_};
+  aorm::Field<Root, std::string> name{1, aorm_path_};
+  aorm::Field<Root, std::string> email{2, aorm_path_};
+  aorm::Field<Root, std::optional<aorm::Date>> born{3, aorm_path_};
+  aorm::RelatedField<Root, Book, Author> books{7, 0, aorm_path_};  // reverse of Book.author
+  aorm::Field<Root, std::int64_t> pk{0, aorm_path_};
 };
 struct Author::DoesNotExist : aorm::DoesNotExist {
   using aorm::DoesNotExist::DoesNotExist;
@@ -145,7 +206,19 @@ inline const aorm::Manager<Author> Author::objects{};
 struct Genre::Fields {
   aorm::Field<Genre, std::int64_t> id{0};
   aorm::Field<Genre, std::string> name{1};
+  aorm::ManyToManyField<Genre, Book> books{0, aorm::reverse_side, 0};  // reverse of Book.genres
   aorm::Field<Genre, std::int64_t> pk{0};  // id again
+};
+// Genre's fields in queries over another model Root, reached through relations
+// (`Comment::f.article->title`): each carries the path from Root.
+template <class Root>
+struct Genre::FieldsAt {
+  explicit FieldsAt(const aorm::detail::sql::Path* path) noexcept : aorm_path_(path) {}
+  const aorm::detail::sql::Path* aorm_path_;
+  aorm::Field<Root, std::int64_t> id{0, aorm_path_};
+  aorm::Field<Root, std::string> name{1, aorm_path_};
+  aorm::ManyToManyField<Root, Book, Genre> books{0, aorm::reverse_side, 0, aorm_path_};  // reverse of Book.genres
+  aorm::Field<Root, std::int64_t> pk{0, aorm_path_};
 };
 struct Genre::DoesNotExist : aorm::DoesNotExist {
   using aorm::DoesNotExist::DoesNotExist;
@@ -169,6 +242,25 @@ struct Book::Fields {
   aorm::Field<Book, aorm::DateTime> added{9};
   aorm::ManyToManyField<Book, Genre> genres{0};
   aorm::Field<Book, std::int64_t> pk{0};  // id again
+};
+// Book's fields in queries over another model Root, reached through relations
+// (`Comment::f.article->title`): each carries the path from Root.
+template <class Root>
+struct Book::FieldsAt {
+  explicit FieldsAt(const aorm::detail::sql::Path* path) noexcept : aorm_path_(path) {}
+  const aorm::detail::sql::Path* aorm_path_;
+  aorm::Field<Root, std::int64_t> id{0, aorm_path_};
+  aorm::Field<Root, std::string> title{1, aorm_path_};
+  aorm::Field<Root, std::optional<std::string>> summary{2, aorm_path_};
+  aorm::Field<Root, Format> format{3, aorm_path_};
+  aorm::Field<Root, std::int32_t> pages{4, aorm_path_};
+  aorm::Field<Root, std::optional<double>> rating{5, aorm_path_};
+  aorm::Field<Root, bool> in_print{6, aorm_path_};
+  aorm::Field<Root, aorm::ForeignKey<Author>> author{7, aorm_path_};
+  aorm::Field<Root, aorm::Date> published{8, aorm_path_};
+  aorm::Field<Root, aorm::DateTime> added{9, aorm_path_};
+  aorm::ManyToManyField<Root, Genre, Book> genres{0, aorm_path_};
+  aorm::Field<Root, std::int64_t> pk{0, aorm_path_};
 };
 struct Book::DoesNotExist : aorm::DoesNotExist {
   using aorm::DoesNotExist::DoesNotExist;

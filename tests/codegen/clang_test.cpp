@@ -196,6 +196,70 @@ struct Post {
   CHECK(m2m(post, "readers").related_name.empty());
 }
 
+TEST_CASE("AORM_FIELD(one_to_one) makes a foreign key one-to-one, as type: one_to_one does in YAML") {
+  ir::ModelSet set = header_ok(R"cpp(
+#include <aorm/model.hpp>
+namespace accounts {
+struct User {
+  AORM_MODEL(User);
+  AORM_FIELD(max_length = 30, unique) std::string login;
+};
+struct Profile {
+  AORM_MODEL(Profile);
+  AORM_FIELD(one_to_one, on_delete = cascade) aorm::ForeignKey<User> user;
+  AORM_FIELD(one_to_one, on_delete = set_null, related_name = backup_profile)
+  aorm::ForeignKey<User, aorm::nullable> backup;
+  AORM_FIELD(one_to_one = false, on_delete = cascade, related_name = "+") aorm::ForeignKey<User> creator;
+  std::string bio;
+};
+}
+)cpp");
+  const ir::Model& profile = model(set, "Profile");
+  CHECK(column(profile, "user").type == FieldType::one_to_one);
+  CHECK(column(profile, "user").unique);  // one row per target
+  CHECK(column(profile, "backup").type == FieldType::one_to_one);
+  CHECK(column(profile, "backup").nullable);
+  CHECK(column(profile, "creator").type == FieldType::foreign_key);
+  CHECK_FALSE(column(profile, "creator").unique);
+
+  // The same models in YAML generate the same code.
+  diag::Diagnostics diags;
+  std::optional<ir::ModelSet> from_yaml = aormc::load(R"yaml(
+namespace: accounts
+models:
+  User:
+    fields:
+      login: { type: string, max_length: 30, unique: true }
+  Profile:
+    fields:
+      user:    { type: one_to_one, to: User, on_delete: cascade }
+      backup:  { type: one_to_one, to: User, null: true, on_delete: set_null, related_name: backup_profile }
+      creator: { type: foreign_key, to: User, on_delete: cascade, related_name: "+" }
+      bio:     { type: text }
+)yaml", "accounts.yaml", diags);
+  INFO(diags.render());
+  REQUIRE(from_yaml.has_value());
+  const auto from_cpp_files = aormc::generate(set, "accounts", "generated");
+  const auto from_yaml_files = aormc::generate(*from_yaml, "accounts", "generated");
+  REQUIRE(from_cpp_files.size() == from_yaml_files.size());
+  for (std::size_t i = 0; i < from_cpp_files.size(); ++i) CHECK(from_cpp_files[i].content == from_yaml_files[i].content);
+}
+
+TEST_CASE("one_to_one on a member that is not a foreign key is an error at the flag") {
+  CHECK(header_errors(R"cpp(#include <aorm/model.hpp>
+namespace accounts {
+struct User {
+  AORM_MODEL(User);
+  AORM_FIELD(one_to_one) std::int64_t boss;
+  AORM_FIELD(one_to_one = maybe) aorm::ForeignKey<User> self;
+};
+}
+)cpp") == "test.hpp:5:14: error: 'one_to_one' on field 'boss', which is not a foreign key\n"
+          "test.hpp:5:14: note: a one-to-one relation is a member of type aorm::ForeignKey<T> (or "
+          "aorm::ForeignKey<T, aorm::nullable>) with AORM_FIELD(one_to_one)\n"
+          "test.hpp:6:27: error: 'one_to_one' is a flag: write 'one_to_one' or 'one_to_one = false'\n");
+}
+
 TEST_CASE("structs without AORM_MODEL and models of included headers are ignored") {
   diag::Diagnostics diags;
   std::vector<std::string> flags = header_flags();
@@ -217,7 +281,7 @@ struct Shelf {
 
 TEST_CASE("a header without models, and a header Clang cannot compile, are errors") {
   CHECK(header_errors("#include <aorm/model.hpp>\nnamespace n { struct S { int x; }; }\n") ==
-        "test.hpp: error: no models: no struct of this header uses AORM_MODEL(...)\n");
+        "test.hpp:1:1: error: no models: no struct of this header uses AORM_MODEL(...)\n");
   CHECK(header_errors("#include <aorm/nothing_here.hpp>\n") ==
         "test.hpp:1:10: error: 'aorm/nothing_here.hpp' file not found\n");
 }

@@ -85,3 +85,58 @@ models:
 )yaml");
   CHECK(errors == "test.yaml:6:34: error: default \"x\" of int64 field 'n' is not an integer\n");
 }
+
+TEST_CASE("every diagnostic has a line and column, a problem with the whole file at 1:1") {
+  diag::Diagnostics diags;
+  diags.error({"m.yaml", 0, 0}, "the file as a whole");
+  CHECK(diags.render() == "m.yaml:1:1: error: the file as a whole\n");
+  // Files that are not a map of 'namespace' and 'models': one error, at the start.
+  CHECK(errors_of("") ==
+        "test.yaml:1:1: error: a model file is a map with 'namespace' and 'models' (this one is empty)\n");
+  CHECK(errors_of("# a comment\n\n# another\n") ==
+        "test.yaml:1:1: error: a model file is a map with 'namespace' and 'models' (this one is empty)\n");
+  CHECK(errors_of("- namespace: h\n- models: {}\n") ==
+        "test.yaml:1:1: error: a model file is a map with 'namespace' and 'models' (this one is a list)\n");
+  CHECK(errors_of("models: {}\n") ==
+        "test.yaml:1:1: error: missing 'namespace' (the C++ namespace of the generated code, e.g. 'namespace: blog')\n");
+}
+
+TEST_CASE("an empty value is reported at its key, a spelt null at itself") {
+  CHECK(errors_of("namespace:\nmodels:\n  A:\n    fields:\n      x:\n        type:\n        max_length:\n") ==
+        "test.yaml:1:1: error: 'namespace' must be a single word or string\n"
+        "test.yaml:1:1: error: missing 'namespace' (the C++ namespace of the generated code, e.g. 'namespace: blog')\n"
+        "test.yaml:6:9: error: 'type' must be a single word or string\n"
+        "test.yaml:7:9: error: 'max_length' must be an integer\n");
+  CHECK(errors_of("namespace: ~\nmodels:\n  A:\n    fields:\n      x: { type: int64, max_length: null }\n") ==
+        "test.yaml:1:1: error: missing 'namespace' (the C++ namespace of the generated code, e.g. 'namespace: blog')\n"
+        "test.yaml:1:12: error: 'namespace' must be a single word or string\n"
+        "test.yaml:5:37: error: 'max_length' must be an integer\n");
+}
+
+TEST_CASE("YAML nested beyond yaml-cpp's depth limit gets a clear message") {
+  std::string deep = "namespace: h\nmodels:\n  A:\n    fields:\n      x: ";
+  for (int i = 0; i < 1000; ++i) deep += "[";
+  const std::string errors = errors_of(deep);
+  CHECK(errors.starts_with("test.yaml:5:"));
+  CHECK(errors.find("error: invalid YAML: lists and maps are nested too deeply") != std::string::npos);
+  CHECK(errors.find("bad file") == std::string::npos);
+}
+
+TEST_CASE("diagnostics escape control bytes and invalid UTF-8, and keep valid UTF-8") {
+  using namespace std::string_literals;
+  CHECK(diag::printable("A\0B"s) == "A\\x00B");
+  CHECK(diag::printable("tab\there\r\n") == "tab\\there\\r\\n");
+  CHECK(diag::printable("\x1b[31mred\x7f") == "\\x1b[31mred\\x7f");
+  CHECK(diag::printable("Café 名前 \xF0\x9F\x98\x80") == "Café 名前 \xF0\x9F\x98\x80");
+  CHECK(diag::printable("a\xff" "b\xc3") == "a\\xffb\\xc3");         // stray byte, truncated sequence
+  CHECK(diag::printable("\xc0\xaf \xed\xa0\x80") == "\\xc0\\xaf \\xed\\xa0\\x80");  // overlong, surrogate
+  CHECK(diag::printable("\xc2\x85") == "\\xc2\\x85");                 // C1 control (NEL)
+  CHECK(diag::printable("back\\slash") == "back\\slash");
+  // Valid characters that hide or reorder text: a name must not pass for another one.
+  CHECK(diag::printable("admin\u202Enimda") == "admin\\u{202e}nimda");
+  CHECK(diag::printable("a\u200Bb\uFEFF") == "a\\u{200b}b\\u{feff}");
+  CHECK(diag::printable("\u2014 \u00e9") == "\u2014 \u00e9");  // an em dash and é stay
+  // A model name holding a NUL byte, as aormc prints it.
+  CHECK(errors_of("namespace: h\nmodels:\n  \"A\\0B\":\n    fields:\n      x: { type: int64 }\n") ==
+        "test.yaml:3:3: error: model name 'A\\x00B' is not a C++ identifier\n");
+}

@@ -41,7 +41,9 @@ aorm::Task<void> seed(Seed& s) {
   co_await Article::objects.filter(f.pk == s.async.id).aupdate(f.created_at = at(2024, 2, 20));
   co_await Article::objects.filter(f.pk == s.draft.id).aupdate(f.created_at = at(2024, 4, 1));
   co_await Article::objects.filter(f.pk == s.odd.id).aupdate(f.created_at = at(2023, 12, 1));
-  for (Article* a : {&s.hello, &s.async, &s.draft, &s.odd}) co_await a->arefresh_from_db();
+  // A named array: g++ 12 mishandles a braced range in a coroutine (TOOLCHAIN.md).
+  Article* const reloaded[] = {&s.hello, &s.async, &s.draft, &s.odd};
+  for (Article* a : reloaded) co_await a->arefresh_from_db();
   co_await s.db.aexecute("INSERT INTO qt_article_tags (article_id, tag_id) VALUES (?, ?), (?, ?), (?, ?)",
                          s.hello.id, s.cpp.id, s.async.id, s.cpp.id, s.async.id, s.python.id);
 }

@@ -75,20 +75,38 @@ const aorm::ModelMeta& comment_meta() noexcept {
   return m;
 }
 
+const aorm::ModelMeta& pin_meta() noexcept;
+constexpr ColumnMeta pin_columns[] = {
+    {.name = "id", .column = "id", .kind = FieldKind::int64, .primary_key = true, .auto_increment = true},
+    {.name = "author", .column = "author_id", .kind = FieldKind::foreign_key, .target = &author_meta,
+     .on_delete = aorm::OnDelete::set_default, .related_name = "pins"},
+    {.name = "note", .column = "note", .kind = FieldKind::text},
+    {.name = "parent", .column = "parent_id", .kind = FieldKind::foreign_key, .nullable = true, .target = &pin_meta,
+     .related_name = "answers"},
+};
+const aorm::ModelMeta& pin_meta() noexcept {
+  static constexpr aorm::ModelMeta m{.name = "Pin", .label = "qt.Pin", .table = "qt_pin", .columns = pin_columns};
+  return m;
+}
+
 constexpr std::string_view ddl_sqlite[] = {
     R"(CREATE TABLE "qt_author" ("id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, "name" VARCHAR(100) NOT NULL, "email" VARCHAR(254) NOT NULL UNIQUE))",
     R"(CREATE TABLE "qt_tag" ("id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, "name" VARCHAR(50) NOT NULL UNIQUE))",
     R"(CREATE TABLE "qt_article" ("id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, "title" VARCHAR(200) NOT NULL, "slug" VARCHAR(200) NOT NULL UNIQUE, "body" TEXT NULL, "status" VARCHAR(9) NOT NULL, "views" INTEGER NOT NULL, "rating" REAL NULL, "author_id" INTEGER NOT NULL REFERENCES "qt_author" ("id"), "created_at" TEXT NOT NULL, "published_at" TEXT NULL, "updated_at" TEXT NOT NULL))",
     R"(CREATE TABLE "qt_article_tags" ("id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, "article_id" INTEGER NOT NULL REFERENCES "qt_article" ("id"), "tag_id" INTEGER NOT NULL REFERENCES "qt_tag" ("id"), UNIQUE ("article_id", "tag_id")))",
     R"(CREATE TABLE "qt_comment" ("id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, "article_id" INTEGER NOT NULL REFERENCES "qt_article" ("id") DEFERRABLE INITIALLY DEFERRED, "author_id" INTEGER NULL REFERENCES "qt_author" ("id") DEFERRABLE INITIALLY DEFERRED, "tag_id" INTEGER NULL REFERENCES "qt_tag" ("id") DEFERRABLE INITIALLY DEFERRED, "body" TEXT NOT NULL))",
+    R"(CREATE TABLE "qt_pin" ("id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, "author_id" INTEGER NOT NULL REFERENCES "qt_author" ("id") DEFERRABLE INITIALLY DEFERRED, "note" TEXT NOT NULL, "parent_id" INTEGER NULL REFERENCES "qt_pin" ("id") DEFERRABLE INITIALLY DEFERRED))",
 };
 
 }  // namespace
 
-const aorm::ModelMeta* const app_models[] = {&author_meta(), &tag_meta(), &article_meta(), &comment_meta()};
+const aorm::ModelMeta* const app_models[] = {&author_meta(), &tag_meta(), &article_meta(), &comment_meta(),
+                                             &pin_meta()};
 const aorm::App app{.name = "qt", .models = app_models, .ddl_sqlite = ddl_sqlite, .ddl_postgres = {}};
 // What generated code does so that deletes can follow foreign keys backwards.
 [[maybe_unused]] const bool registered = aorm::detail::register_app(app);
+[[maybe_unused]] const bool defaults_registered =
+    aorm::detail::register_defaults(pin_meta(), &aorm::detail::write_default<Pin>);
 
 aorm::Task<void> Author::asave() { return aorm::detail::save(*this); }
 aorm::Task<aorm::DeleteResult> Author::adelete() { return aorm::detail::remove(*this); }
@@ -109,6 +127,24 @@ const aorm::ModelMeta& aorm::ModelTraits<qt::Author>::meta() noexcept { return q
 const aorm::ModelMeta& aorm::ModelTraits<qt::Tag>::meta() noexcept { return qt::tag_meta(); }
 const aorm::ModelMeta& aorm::ModelTraits<qt::Article>::meta() noexcept { return qt::article_meta(); }
 const aorm::ModelMeta& aorm::ModelTraits<qt::Comment>::meta() noexcept { return qt::comment_meta(); }
+const aorm::ModelMeta& aorm::ModelTraits<qt::Pin>::meta() noexcept { return qt::pin_meta(); }
+
+void aorm::ModelTraits<qt::Pin>::write(const qt::Pin& obj, int column, std::vector<aorm::Value>& out) {
+  switch (column) {
+    case 0: out.push_back(aorm::to_value(obj.id)); break;
+    case 1: out.push_back(aorm::to_value(obj.author)); break;
+    case 2: out.push_back(aorm::to_value(obj.note)); break;
+    case 3: out.push_back(aorm::to_value(obj.parent)); break;
+  }
+}
+void aorm::ModelTraits<qt::Pin>::read(qt::Pin& obj, int column, const aorm::RowReader& row, int index) {
+  switch (column) {
+    case 0: aorm::read_value(row, index, obj.id); break;
+    case 1: aorm::read_value(row, index, obj.author); break;
+    case 2: aorm::read_value(row, index, obj.note); break;
+    case 3: aorm::read_value(row, index, obj.parent); break;
+  }
+}
 
 void aorm::ModelTraits<qt::Comment>::write(const qt::Comment& obj, int column, std::vector<aorm::Value>& out) {
   switch (column) {

@@ -21,6 +21,7 @@ struct Author;
 struct Tag;
 struct Article;
 struct Comment;
+struct Pin;
 
 struct Author {
   std::int64_t id = 0;
@@ -156,6 +157,35 @@ struct Comment::MultipleObjectsReturned : aorm::MultipleObjectsReturned {
 inline const Comment::Fields Comment::f{};
 inline const aorm::Manager<Comment> Comment::objects{};
 
+/// A pin on an author's board: its key falls back to author 1 when the author is deleted
+/// (on_delete set_default, the default being the member initialiser); a pin may answer
+/// another one (a self-referencing key, on_delete cascade).
+struct Pin {
+  std::int64_t id = 0;
+  aorm::ForeignKey<Author> author = 1;
+  std::string note;
+  aorm::ForeignKey<Pin, aorm::nullable> parent;
+
+  struct Fields;
+  static const aorm::Manager<Pin> objects;
+  static const Fields f;
+  struct DoesNotExist;
+  struct MultipleObjectsReturned;
+};
+struct Pin::Fields {
+  aorm::Field<Pin, std::int64_t> id{0};
+  aorm::Field<Pin, aorm::ForeignKey<Author>> author{1};
+  aorm::Field<Pin, std::string> note{2};
+  aorm::Field<Pin, aorm::ForeignKey<Pin, aorm::nullable>> parent{3};
+  aorm::Field<Pin, std::int64_t> pk{0};
+};
+struct Pin::DoesNotExist : aorm::DoesNotExist { using aorm::DoesNotExist::DoesNotExist; };
+struct Pin::MultipleObjectsReturned : aorm::MultipleObjectsReturned {
+  using aorm::MultipleObjectsReturned::MultipleObjectsReturned;
+};
+inline const Pin::Fields Pin::f{};
+inline const aorm::Manager<Pin> Pin::objects{};
+
 extern const aorm::App app;
 
 }  // namespace qt
@@ -196,4 +226,12 @@ struct aorm::ModelTraits<qt::Comment> {
   static void read(qt::Comment& obj, int column, const aorm::RowReader& row, int index);
   static std::int64_t& pk(qt::Comment& obj) noexcept { return obj.id; }
   static const std::int64_t& pk(const qt::Comment& obj) noexcept { return obj.id; }
+};
+template <>
+struct aorm::ModelTraits<qt::Pin> {
+  static const aorm::ModelMeta& meta() noexcept;
+  static void write(const qt::Pin& obj, int column, std::vector<aorm::Value>& out);
+  static void read(qt::Pin& obj, int column, const aorm::RowReader& row, int index);
+  static std::int64_t& pk(qt::Pin& obj) noexcept { return obj.id; }
+  static const std::int64_t& pk(const qt::Pin& obj) noexcept { return obj.id; }
 };

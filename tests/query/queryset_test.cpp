@@ -38,6 +38,23 @@ TEST_CASE("contains and friends are case-sensitive and treat percent, underscore
   });
 }
 
+TEST_CASE("text lookups with a NUL byte in the value compare every byte on SQLite") {
+  with_blog([](Seed&) -> aorm::Task<void> {
+    const std::string nul("a\0b", 3);
+    co_await Article::objects.filter(f.slug == "hello").aupdate(f.title = std::string("xa\0bY", 5));
+    co_await Article::objects.filter(f.slug == "draft").aupdate(f.title = std::string("xa", 2));
+    CHECK(co_await slugs(Article::objects.filter(f.title.contains(nul))) == names("hello"));
+    CHECK(co_await slugs(Article::objects.filter(f.title.icontains(std::string("A\0B", 3)))) == names("hello"));
+    CHECK((co_await slugs(Article::objects.filter(f.title.contains(std::string("a\0c", 3))))).empty());
+    CHECK(co_await slugs(Article::objects.filter(f.title.startswith(std::string("xa\0", 3)))) == names("hello"));
+    CHECK(co_await slugs(Article::objects.filter(f.title.istartswith(std::string("XA\0", 3)))) == names("hello"));
+    CHECK(co_await slugs(Article::objects.filter(f.title.endswith(std::string("\0bY", 3)))) == names("hello"));
+    CHECK(co_await slugs(Article::objects.filter(f.title.iendswith(std::string("\0By", 3)))) == names("hello"));
+    CHECK((co_await slugs(Article::objects.filter(f.title.endswith(std::string("\0b", 2))))).empty());
+    CHECK((co_await slugs(Article::objects.exclude(f.title.contains(nul)))).size() == 3);
+  });
+}
+
 TEST_CASE("i-lookups fold case, non-ASCII letters included") {
   with_blog([](Seed&) -> aorm::Task<void> {
     CHECK(co_await slugs(Article::objects.filter(f.title.icontains("WORLD"))) == names("hello"));

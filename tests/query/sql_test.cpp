@@ -255,3 +255,19 @@ TEST_CASE("identifiers are quoted with embedded quotes doubled") {
 }
 
 }  // namespace
+
+namespace qtest {
+namespace {
+
+TEST_CASE("select_for_update of names the model's table and select_related joins on postgres") {
+  const auto qs = Article::objects.select_related(Article::f.author)
+                      .select_for_update({.nowait = true, .of = {aorm::self, Article::f.author.column()}});
+  const std::string pgsql = sql::select(qs.state().query, Dialect::postgres).sql;
+  CHECK(pgsql.ends_with(R"( FOR UPDATE OF "qt_article", "T2" NOWAIT)"));
+  CHECK(sql::select(qs.state().query, Dialect::sqlite).sql.find("FOR UPDATE") == std::string::npos);
+  const auto bad = Article::objects.select_for_update({.of = {Article::f.author.column()}});
+  CHECK_THROWS_AS((void)sql::select(bad.state().query, Dialect::postgres), aorm::Error);
+}
+
+}  // namespace
+}  // namespace qtest

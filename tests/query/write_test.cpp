@@ -292,5 +292,31 @@ TEST_CASE("ForeignKey and ManyToMany members say how to load them when used unlo
   CHECK_FALSE(copy.author.loaded());
 }
 
+TEST_CASE("adelete follows a self-referencing cascade down a chain of rows") {
+  with_blog([](Seed& s) -> aorm::Task<void> {
+    using qt::Pin;
+    const Pin root = co_await Pin::objects.acreate(Pin{.author = s.ada, .note = "root"});
+    const Pin reply = co_await Pin::objects.acreate(Pin{.author = s.ada, .note = "reply", .parent = root.id});
+    co_await Pin::objects.acreate(Pin{.author = s.linus, .note = "reply to reply", .parent = reply.id});
+    co_await Pin::objects.acreate(Pin{.author = s.linus, .note = "unrelated"});
+    const aorm::DeleteResult r = co_await Pin::objects.filter(Pin::f.pk == root.id).adelete();
+    CHECK(r.per_model.at("qt.Pin") == 3);
+    CHECK(r.total == 3);
+    CHECK(co_await Pin::objects.acount() == 1);
+  });
+}
+
+TEST_CASE("adelete with on_delete set_default writes the member initialiser's value") {
+  with_blog([](Seed& s) -> aorm::Task<void> {
+    using qt::Pin;
+    REQUIRE(s.ada.id == 1);  // Pin's default author
+    const Pin pin = co_await Pin::objects.acreate(Pin{.author = s.linus, .note = "kernel"});
+    const aorm::DeleteResult r = co_await s.linus.adelete();
+    CHECK(r.per_model.count("qt.Pin") == 0);  // updated, not deleted
+    const Pin after = co_await Pin::objects.aget(Pin::f.pk == pin.id);
+    CHECK(after.author.id() == s.ada.id);
+  });
+}
+
 }  // namespace
 }  // namespace qtest

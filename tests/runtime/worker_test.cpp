@@ -126,3 +126,39 @@ TEST_CASE("run waits for worker jobs in flight before destroying the tasks waiti
   CHECK(job_done.load());
   CHECK(counts.alive() == 0);
 }
+
+// The worker and the loop spin for up to kSpin before they sleep; these round trips are
+// slower than that on both sides, so each must wake a sleeping worker (condition variable)
+// and a sleeping loop (eventfd). A lost wake-up hangs the test.
+TEST_CASE("run_on round trips still complete when the worker and the loop have gone to sleep") {
+  static_assert(WorkerThread::kSpin < 5ms && aorm::detail::EventLoop::kSpin < 5ms);
+  WorkerThread worker;
+  const int sum = aorm::run([&]() -> Task<int> {
+    int total = 0;
+    for (int i = 1; i <= 5; ++i) {
+      co_await aorm::sleep(5ms);  // the worker's queue has been empty for longer than kSpin
+      total += co_await run_on(worker, [i] {
+        std::this_thread::sleep_for(5ms);  // the loop has stopped spinning and sleeps
+        return i;
+      });
+    }
+    co_return total;
+  }());
+  CHECK(sum == 15);
+}
+
+TEST_CASE("back-to-back run_on round trips from many tasks all complete") {
+  WorkerThread a, b;
+  std::atomic<int> ran{0};
+  auto hop = [&](int n) -> Task<int> {
+    int got = 0;
+    for (int i = 0; i < 200; ++i)
+      got += co_await run_on(i % 2 ? a : b, [&ran, n] { ran.fetch_add(1, std::memory_order_relaxed); return n; });
+    co_return got;
+  };
+  std::vector<Task<int>> tasks;
+  for (int n = 0; n < 8; ++n) tasks.push_back(hop(n));
+  const auto results = aorm::run(aorm::gather(std::move(tasks)));
+  for (int n = 0; n < 8; ++n) CHECK(results[static_cast<std::size_t>(n)] == 200 * n);
+  CHECK(ran.load() == 1600);
+}

@@ -137,7 +137,11 @@ std::string source(const ir::ModelSet& set, const std::vector<ModelSections>& mo
   )cc");
   emit_ddl(p, "sqlite_ddl", sql::ddl(set, sql::Dialect::sqlite));
   emit_ddl(p, "postgres_ddl", sql::ddl(set, sql::Dialect::postgres));
-  p.emit({{"ns", set.ns}, {"name", names::cpp_string(set.ns)}}, R"cc(
+  std::string defaults;
+  for (const ir::Model& m : set.models)
+    defaults += std::string(defaults.empty() ? "" : " &&\n    ") + "aorm::detail::register_defaults(" +
+                meta_variable(m) + ", &aorm::detail::write_default<" + m.name + ">)";
+  p.emit({{"ns", set.ns}, {"name", names::cpp_string(set.ns)}, {"defaults", defaults}}, R"cc(
 
     }  // namespace
 
@@ -151,6 +155,9 @@ std::string source(const ir::ModelSet& set, const std::vector<ModelSections>& mo
     // Makes the models known to the runtime, for what needs every model: a delete follows
     // foreign keys backwards (on_delete) to models that this file's tables do not name.
     [[maybe_unused]] const bool registered = aorm::detail::register_app(app);
+    // ... and their defaults (member initialisers), which on_delete set_default writes.
+    [[maybe_unused]] const bool defaults_registered =
+        $defaults$;
 
     }  // namespace $ns$
   )cc");

@@ -85,10 +85,28 @@ std::string join(const std::vector<std::string>& items, std::string_view sep) {
   return out;
 }
 
+// A reverse relation of a model, resolved: the reverse side of a foreign key (a set of the
+// referencing rows) or of a many_to_many field.
+struct Reverse {
+  const ir::ReverseRelation* relation;
+  const ir::Model* from;  // the model that declares the relation
+  int column = -1;        // foreign key: its column in `from`
+  int m2m = -1;           // many_to_many: its index in from.many_to_many
+};
+
 class ModelEmitter {
  public:
   ModelEmitter(const ir::ModelSet& set, int model)
-      : set_(set), m_(set.models[model]), qualified_(qualified(set, m_)) {}
+      : set_(set), m_(set.models[model]), qualified_(qualified(set, m_)) {
+    for (const ir::ReverseRelation& r : m_.reverse) {
+      Reverse rev{&r, &set.models[r.from_model]};
+      rev.column = rev.from->find_column(r.from_field);
+      if (rev.column < 0)
+        for (std::size_t i = 0; i < rev.from->many_to_many.size(); ++i)
+          if (rev.from->many_to_many[i].name == r.from_field) rev.m2m = static_cast<int>(i);
+      if (rev.column >= 0 || rev.m2m >= 0) reverse_.push_back(rev);
+    }
+  }
 
   ModelSections run() {
     ModelSections s;
@@ -139,10 +157,22 @@ class ModelEmitter {
                                "> " + link.name + "{};",
                            comment);
       }
+      for (const Reverse& r : reverse_) {
+        const std::string from = r.from->name;
+        if (r.column >= 0) {
+          lines.emplace_back("aorm::RelatedSet<" + from + "> " + r.relation->name + "{};",
+                             "reverse of " + from + "." + r.relation->from_field);
+        } else {
+          lines.emplace_back("aorm::ManyToMany<" + m_.name + ", " + from + "> " + r.relation->name + "{};",
+                             "reverse of " + from + "." + r.relation->from_field);
+        }
+      }
       emit_commented(p, lines);
 
       p.emit("\n");
       p.emit("struct Fields;\n");
+      emit_commented(p, {{"template <class Root>", ""},
+                         {"struct FieldsAt;", "the fields seen from queries over Root, through relations"}});
       emit_commented(p, {{"static const aorm::Manager<" + m_.name + "> objects;", m_.name + "::objects.filter(...)"},
                          {"static const Fields f;", m_.name + "::f.<field>: the columns in expressions"}});
       p.emit({{"model", m_.name}}, R"cc(
@@ -175,10 +205,39 @@ class ModelEmitter {
                 {"index", std::to_string(i)}},
                "aorm::ManyToManyField<$model$, $target$> $name${$index$};\n");
       }
+      for (std::size_t i = 0; i < reverse_.size(); ++i) p.emit(reverse_field(reverse_[i], i, m_.name, "", ""));
       const ir::Field& pk = m_.columns[m_.pk];
       p.emit({{"model", m_.name}, {"type", member_type(set_, pk)}, {"index", std::to_string(m_.pk)},
               {"pk", pk.name}},
              "aorm::Field<$model$, $type$> pk{$index$};  // $pk$ again\n");
+    }
+    p.emit("};\n");
+    p.emit({{"model", m_.name}}, R"cc(
+      // $model$'s fields in queries over another model Root, reached through relations
+      // (`Comment::f.article->title`): each carries the path from Root.
+      template <class Root>
+      struct $model$::FieldsAt {
+        explicit FieldsAt(const aorm::detail::sql::Path* path) noexcept : aorm_path_(path) {}
+        const aorm::detail::sql::Path* aorm_path_;
+    )cc");
+    {
+      auto scope = p.indent();
+      for (std::size_t c = 0; c < m_.columns.size(); ++c) {
+        const ir::Field& f = m_.columns[c];
+        p.emit({{"type", member_type(set_, f)}, {"name", f.name}, {"index", std::to_string(c)}},
+               "aorm::Field<Root, $type$> $name${$index$, aorm_path_};\n");
+      }
+      for (std::size_t i = 0; i < m_.many_to_many.size(); ++i) {
+        const ir::ManyToMany& link = m_.many_to_many[i];
+        p.emit({{"model", m_.name}, {"target", set_.models[link.target].name}, {"name", link.name},
+                {"index", std::to_string(i)}},
+               "aorm::ManyToManyField<Root, $target$, $model$> $name${$index$, aorm_path_};\n");
+      }
+      for (std::size_t i = 0; i < reverse_.size(); ++i)
+        p.emit(reverse_field(reverse_[i], i, "Root", ", " + m_.name, ", aorm_path_"));
+      const ir::Field& pk = m_.columns[m_.pk];
+      p.emit({{"type", member_type(set_, pk)}, {"index", std::to_string(m_.pk)}},
+             "aorm::Field<Root, $type$> pk{$index$, aorm_path_};\n");
     }
     p.emit({{"model", m_.name}}, R"cc(
       };
@@ -192,6 +251,21 @@ class ModelEmitter {
       inline const aorm::Manager<$model$> $model$::objects{};
     )cc");
     return p.str();
+  }
+
+  // The Fields member of reverse relation number `i` (its relation-set slot comes after
+  // the many_to_many fields).
+  std::string reverse_field(const Reverse& r, std::size_t i, const std::string& root, const std::string& owner,
+                            const std::string& path) {
+    const std::string slot = std::to_string(m_.many_to_many.size() + i);
+    if (r.column >= 0) {
+      return "aorm::RelatedField<" + root + ", " + r.from->name + owner + "> " + r.relation->name + "{" +
+             std::to_string(r.column) + ", " + slot + path + "};  // reverse of " + r.from->name + "." +
+             r.relation->from_field + "\n";
+    }
+    return "aorm::ManyToManyField<" + root + ", " + r.from->name + owner + "> " + r.relation->name + "{" +
+           std::to_string(r.m2m) + ", aorm::reverse_side, " + slot + path + "};  // reverse of " + r.from->name +
+           "." + r.relation->from_field + "\n";
   }
 
   std::string enum_traits() {
@@ -225,8 +299,35 @@ class ModelEmitter {
         static void read($model$& obj, int column, const aorm::RowReader& row, int index);
         static std::int64_t& pk($model$& obj) noexcept { return obj.$pk$; }
         static const std::int64_t& pk(const $model$& obj) noexcept { return obj.$pk$; }
-      };
+        template <class Root>
+        using fields_at = $model$::FieldsAt<Root>;
     )cc");
+    if (!m_.many_to_many.empty() || !reverse_.empty()) {
+      auto scope = p.indent();
+      std::vector<std::string> binds, cases;
+      for (std::size_t i = 0; i < m_.many_to_many.size(); ++i) {
+        binds.push_back("obj." + m_.many_to_many[i].name + ".bind(obj." + pk.name + ", " + std::to_string(i) + ");");
+        cases.push_back(m_.many_to_many[i].name);
+      }
+      for (const Reverse& r : reverse_) {
+        binds.push_back("obj." + r.relation->name + ".bind(obj." + pk.name + ", " +
+                        (r.column >= 0 ? std::to_string(r.column) : std::to_string(r.m2m) + ", true") + ");");
+        cases.push_back(r.relation->name);
+      }
+      p.emit({{"model", qualified_}}, "// Ties the relation sets of `obj` to its primary key.\n");
+      p.emit({{"model", qualified_}}, "static void bind($model$& obj) noexcept {\n");
+      for (const std::string& b : binds) p.emit({{"b", b}}, "  $b$\n");
+      p.emit("}\n");
+      p.emit({{"model", qualified_}}, R"cc(
+        // The relation set number `slot` (many_to_many fields, then reverse relations).
+        static void* related_set($model$& obj, int slot) noexcept {
+          switch (slot) {
+      )cc");
+      for (std::size_t i = 0; i < cases.size(); ++i)
+        p.emit({{"i", std::to_string(i)}, {"name", cases[i]}}, "    case $i$: return &obj.$name$;\n");
+      p.emit("    default: return nullptr;\n  }\n}\n");
+    }
+    p.emit("};\n");
     return p.str();
   }
 
@@ -411,6 +512,7 @@ class ModelEmitter {
   }
 
   const ir::ModelSet& set_;
+  std::vector<Reverse> reverse_;
   const ir::Model& m_;
   const std::string qualified_;
 };

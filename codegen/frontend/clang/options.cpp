@@ -188,7 +188,7 @@ constexpr std::pair<std::string_view, std::string_view> kFromDeclaration[] = {
 };
 
 constexpr std::string_view kFieldFlags[] = {"primary_key", "unique", "index", "auto_now",
-                                            "auto_now_add"};
+                                            "auto_now_add", "one_to_one"};
 constexpr std::string_view kFieldIntegers[] = {"max_length", "max_digits", "decimal_places"};
 constexpr std::string_view kFieldNames[] = {"db_column", "on_delete", "related_name", "db_table",
                                             "through"};
@@ -333,7 +333,9 @@ bool apply_field_options(const std::vector<Option>& options, ir::FieldSpec& fiel
       else if (n == "unique") field.unique = v;
       else if (n == "index") field.index = v;
       else if (n == "auto_now") field.auto_now = v;
-      else field.auto_now_add = v;
+      else if (n == "auto_now_add") field.auto_now_add = v;
+      // one_to_one: the type, pending the member's (which must be a foreign key).
+      else if (v && v->value) field.type = Spanned<std::string>{"one_to_one", v->where};
     } else if (one_of(n, kFieldIntegers)) {
       std::optional<Spanned<int>> v = a.integer(o);
       if (n == "max_length") field.max_length = v;

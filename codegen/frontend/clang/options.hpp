@@ -52,6 +52,8 @@ std::optional<std::vector<Option>> parse_options(std::string_view text, const Lo
 /// Stores AORM_FIELD options in `field`; reports unknown, duplicate and malformed options
 /// (with did-you-mean hints, and a fix for the options that come from the C++ declaration
 /// instead: null, default, choices, to, type). Returns false when anything was reported.
+/// The flag `one_to_one` sets `field.type` to "one_to_one" (at the flag); the front end
+/// then requires the member to be an aorm::ForeignKey.
 bool apply_field_options(const std::vector<Option>& options, ir::FieldSpec& field,
                          diag::Diagnostics& diags);
 

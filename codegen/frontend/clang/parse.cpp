@@ -162,10 +162,10 @@ class ModelCollector : public MatchFinder::MatchCallback {
   // Where `loc` was written: macro expansions count at the macro's use, the main file is
   // named as the user named it.
   diag::Location where(clang::SourceLocation loc) const {
-    if (loc.isInvalid()) return {file_, 0, 0};
+    if (loc.isInvalid()) return {file_, 1, 1};
     loc = sm_->getExpansionLoc(loc);
     const clang::PresumedLoc p = sm_->getPresumedLoc(loc);
-    if (p.isInvalid()) return {file_, 0, 0};
+    if (p.isInvalid()) return {file_, 1, 1};
     return {sm_->isWrittenInMainFile(loc) ? file_ : std::string(p.getFilename()),
             static_cast<int>(p.getLine()), static_cast<int>(p.getColumn())};
   }
@@ -255,10 +255,29 @@ class ModelCollector : public MatchFinder::MatchCallback {
     return fs;
   }
 
-  // Sets fs.type (and null, to, choices) from the member's type. False when the type is
-  // not one aorm stores.
+  // Sets fs.type (and null, to, choices) from the member's type; AORM_FIELD(one_to_one)
+  // (already in fs.type) turns a foreign key into a one-to-one relation. False when the
+  // type is not one aorm stores, or one_to_one is on something else.
   bool map_type(const clang::CXXRecordDecl& record, const clang::FieldDecl& field, ir::FieldSpec& fs,
                 std::set<const clang::EnumDecl*>& used_enums) {
+    std::optional<diag::Location> one_to_one;
+    if (fs.type && fs.type->value == "one_to_one") one_to_one = fs.type->where;
+    fs.type.reset();
+    if (!map_member_type(record, field, fs, used_enums)) return false;
+    if (!one_to_one) return true;
+    if (fs.type->value != "foreign_key") {
+      error(*one_to_one, "'one_to_one' on field " + in_quotes(fs.name.value) + ", which is not a foreign key",
+            {{*one_to_one, "a one-to-one relation is a member of type aorm::ForeignKey<T> (or "
+                           "aorm::ForeignKey<T, aorm::nullable>) with AORM_FIELD(one_to_one)"}});
+      return false;
+    }
+    fs.type->value = "one_to_one";
+    return true;
+  }
+
+  // map_type() without one_to_one.
+  bool map_member_type(const clang::CXXRecordDecl& record, const clang::FieldDecl& field, ir::FieldSpec& fs,
+                       std::set<const clang::EnumDecl*>& used_enums) {
     const diag::Location at = where(field.getInnerLocStart());  // `const` included
     const clang::QualType written = field.getType();
     const std::string& name = fs.name.value;
@@ -468,7 +487,7 @@ class CompilerErrors : public clang::DiagnosticConsumer {
     if (level < clang::DiagnosticsEngine::Note) return;
     llvm::SmallString<256> message;
     info.FormatDiagnostic(message);
-    diag::Location at{file_, 0, 0};
+    diag::Location at{file_, 1, 1};
     if (info.hasSourceManager() && info.getLocation().isValid()) {
       const clang::SourceManager& sm = info.getSourceManager();
       const clang::SourceLocation loc = sm.getFileLoc(info.getLocation());
@@ -527,7 +546,7 @@ std::optional<std::vector<std::string>> expand_response_files(const std::vector<
   llvm::SmallVector<const char*, 64> argv;
   for (const std::string& flag : flags) argv.push_back(saver.save(flag).data());
   if (!llvm::cl::ExpandResponseFiles(saver, llvm::cl::TokenizeGNUCommandLine, argv)) {
-    diags.error({file, 0, 0}, "cannot read a response file among the compiler flags");
+    diags.error({file, 1, 1}, "cannot read a response file among the compiler flags");
     return std::nullopt;
   }
   return std::vector<std::string>(argv.begin(), argv.end());
@@ -583,12 +602,12 @@ std::optional<ir::ModelSetSpec> parse(std::string_view text, const std::string& 
   // A header that does not compile describes nothing reliably: report Clang's errors only.
   if (!compiler_errors.errors().empty() || status != 0) {
     for (const diag::Diagnostic& d : compiler_errors.errors()) diags.error(d.where, d.message, d.notes);
-    if (!diags.has_errors()) diags.error({file, 0, 0}, "clang could not compile the header");
+    if (!diags.has_errors()) diags.error({file, 1, 1}, "clang could not compile the header");
     return std::nullopt;
   }
   for (const diag::Diagnostic& d : model_diags.errors()) diags.error(d.where, d.message, d.notes);
   if (spec.models.empty()) {
-    diags.error({file, 0, 0}, "no models: no struct of this header uses AORM_MODEL(...)");
+    diags.error({file, 1, 1}, "no models: no struct of this header uses AORM_MODEL(...)");
     return std::nullopt;
   }
   return spec;

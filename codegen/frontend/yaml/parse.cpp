@@ -22,15 +22,19 @@ constexpr std::string_view kMetaKeys[] = {"table", "ordering", "get_latest_by", 
 
 class Parser {
  public:
-  Parser(const std::string& file, diag::Diagnostics& diags) : file_(file), diags_(diags) {}
+  Parser(std::string_view text, const std::string& file, diag::Diagnostics& diags)
+      : text_(text), file_(file), diags_(diags) {}
 
-  ir::ModelSetSpec root(const YAML::Node& doc) {
+  // The spec, or nullopt when the document is not a map at all (then nothing else is
+  // worth reporting: no 'namespace', no 'models').
+  std::optional<ir::ModelSetSpec> root(const YAML::Node& doc) {
     ir::ModelSetSpec spec;
     spec.file = file_;
     if (!doc.IsMap()) {
-      error(doc.IsDefined() && !doc.IsNull() ? at(doc) : Location{file_, 0, 0},
-            "a model file is a map with 'namespace' and 'models'");
-      return spec;
+      std::string what = doc.IsSequence() ? "a list" : doc.IsScalar() ? "a single value" : "empty";
+      error(doc.IsNull() ? start() : at(doc),
+            "a model file is a map with 'namespace' and 'models' (this one is " + what + ")");
+      return std::nullopt;
     }
     entries(doc, "key", [&](const std::string& key, const YAML::Node& k, const YAML::Node& v) {
       if (key == "namespace") {
@@ -47,15 +51,28 @@ class Parser {
         error(at(k), "unknown key " + quoted(key) + diag::did_you_mean(key, kRootKeys));
       }
     });
-    if (spec.ns.where.line == 0) spec.ns.where = Location{file_, 0, 0};
+    if (spec.ns.where.line == 0) spec.ns.where = start();  // no 'namespace': the file's start
     return spec;
   }
 
  private:
+  Location start() const { return Location{file_, 1, 1}; }
+
+  // Where `n` is written. An empty value (`type:` with nothing after it) has no position of
+  // its own, or yaml-cpp gives it the next token's; it is reported at its key.
   Location at(const YAML::Node& n) const {
     const YAML::Mark m = n.Mark();
-    if (m.line < 0) return Location{file_, 0, 0};  // an empty value has no position
+    if (m.line < 0 || (n.IsNull() && !written_null(m))) return keys_.empty() ? start() : keys_.back();
     return Location{file_, m.line + 1, m.column + 1};
+  }
+
+  // Whether a null node at `m` was spelt (`~`, `null`) rather than left empty.
+  bool written_null(const YAML::Mark& m) const {
+    if (m.pos < 0 || static_cast<std::size_t>(m.pos) >= text_.size()) return false;
+    const std::string_view rest = text_.substr(static_cast<std::size_t>(m.pos));
+    for (std::string_view spelling : {"~", "null", "Null", "NULL"})
+      if (rest.starts_with(spelling)) return true;
+    return false;
   }
 
   void error(Location where, std::string message, std::vector<diag::Note> notes = {}) {
@@ -84,7 +101,9 @@ class Parser {
               {{first->second, quoted(key) + " first defined here"}});
         continue;
       }
+      keys_.push_back(at(k));  // where an empty value of this key is reported
       f(key, k, v);
+      keys_.pop_back();
     }
   }
 
@@ -245,8 +264,10 @@ class Parser {
     return spec;
   }
 
+  std::string_view text_;
   const std::string& file_;
   diag::Diagnostics& diags_;
+  std::vector<Location> keys_;  // the keys of the entries being read, innermost last
 };
 
 }  // namespace
@@ -256,14 +277,16 @@ std::optional<ir::ModelSetSpec> parse(std::string_view text, const std::string& 
   YAML::Node doc;
   try {
     doc = YAML::Load(std::string(text));
-  } catch (const YAML::ParserException& e) {
-    diags.error(Location{file, e.mark.line + 1, e.mark.column + 1}, "invalid YAML: " + e.msg);
-    return std::nullopt;
   } catch (const YAML::Exception& e) {
-    diags.error(Location{file, 0, 0}, "invalid YAML: " + e.msg);
+    // yaml-cpp's depth guard (YAML::DeepRecursion, whose type the shared library does not
+    // export) is the one parser error that says "bad file".
+    const bool too_deep = e.msg == YAML::ErrorMsg::BAD_FILE;
+    const Location where = e.mark.line < 0 ? Location{file, 1, 1} : Location{file, e.mark.line + 1, e.mark.column + 1};
+    diags.error(where, too_deep ? "invalid YAML: lists and maps are nested too deeply"
+                                : "invalid YAML: " + e.msg);
     return std::nullopt;
   }
-  return Parser(file, diags).root(doc);
+  return Parser(text, file, diags).root(doc);
 }
 
 }  // namespace aormc::yaml

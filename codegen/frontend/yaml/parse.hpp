@@ -15,8 +15,10 @@
 namespace aormc::yaml {
 
 /// Parses `text`, the contents of the file the user named `file` (used in diagnostics).
-/// Returns nullopt when the text is not YAML at all; otherwise the spec, with every shape
-/// problem reported to `diags` (the affected fields are marked `broken`).
+/// Returns nullopt when the text is not YAML at all, or not a map (an empty file, a list);
+/// otherwise the spec, with every shape problem reported to `diags` (the affected fields are
+/// marked `broken`). Every diagnostic has a line and column: an empty value is reported at
+/// its key, a problem with the whole file at 1:1.
 std::optional<ir::ModelSetSpec> parse(std::string_view text, const std::string& file,
                                       diag::Diagnostics& diags);
 

@@ -30,6 +30,7 @@
 #include "aorm/detail/sql/node.hpp"
 #include "aorm/meta.hpp"
 #include "aorm/relations.hpp"
+#include "aorm/task.hpp"
 #include "aorm/types.hpp"
 #include "aorm/value.hpp"
 
@@ -184,6 +185,40 @@ concept compatible_expressions =
 
 void string_is_not_one_of_the_enum_choices();  // never defined: a compile-time error marker
 
+/// One level of a prefetch_related path being loaded (defined in queryset.hpp).
+struct PrefetchCall;
+/// Loads one multi-valued level: fills the sets of the owners, hands the loaded objects on.
+template <class Owner, class T>
+Task<void> load_reverse(PrefetchCall& call);
+template <class Owner, class T>
+Task<void> load_m2m(PrefetchCall& call);
+template <class F>
+void (*erase_loader(F* f) noexcept)() {
+  return reinterpret_cast<void (*)()>(f);
+}
+
+/// Raises Error: "aorm: <what>" (runtime/src/query/queryset.cpp).
+[[noreturn]] void throw_usage(std::string what);
+
+/// What `->` on a relation field returns: the target model's field set, re-rooted at the
+/// query's model and reached through a relation path. Lives until the end of the full
+/// expression, which is as long as `Comment::f.article->author->name` needs it.
+template <class Fs>
+struct Arrow {
+  Fs fields;
+  const Fs* operator->() const noexcept { return &fields; }
+};
+
+/// The field set of model T seen from queries over Root (generated: T::FieldsAt<Root>).
+template <class T, class Root>
+using fields_at_t = typename ModelTraits<T>::template fields_at<Root>;
+
+/// The model a field set member belongs to when reached through `p` from Root.
+template <class Root>
+const ModelMeta* model_at(const sql::Path* p) {
+  return sql::path_model(p, &ModelTraits<Root>::meta());
+}
+
 /// A string literal naming a choice of enum E, checked at compile time against
 /// EnumTraits<E>: `Article::f.status == "published"` compiles, `== "publishd"` does not.
 template <class E>
@@ -334,48 +369,150 @@ class Field : public detail::Lookups<Field<M, V>, M, V> {
   using model_type = M;
   using value_type = V;
 
-  constexpr explicit Field(int column) noexcept : column_(column) {}
+  /// `path`: the relations that lead from M to the model that has this column (null: M's
+  /// own column). Generated field sets pass it; users never do.
+  constexpr explicit Field(int column, const detail::sql::Path* path = nullptr) noexcept
+      : column_(column), path_(path) {}
   constexpr int column() const noexcept { return column_; }
-  detail::NodePtr node() const { return detail::sql::column(column_); }
+  constexpr const detail::sql::Path* path() const noexcept { return path_; }
+  detail::NodePtr node() const { return detail::sql::column(column_, path_); }
+
+  /// Through a foreign key: the target's fields, for lookups across the relation
+  /// (`Comment::f.article->author->name == "Ada"` joins article and author).
+  auto operator->() const
+    requires detail::is_foreign_key_v<B>
+  {
+    using Target = typename B::target_type;
+    detail::sql::Step step;
+    step.kind = detail::sql::StepKind::forward;
+    step.from = detail::model_at<M>(path_);
+    step.to = &ModelTraits<Target>::meta();
+    step.column = column_;
+    step.nullable = B::is_nullable;
+    return detail::Arrow<detail::fields_at_t<Target, M>>{
+        detail::fields_at_t<Target, M>(detail::sql::extend(path_, step))};
+  }
 
   /// `Article::f.views = 3`, `= Article::f.views + 1`, `= std::nullopt` (nullable only).
   template <class U>
     requires detail::accepts_value<V, U>
   Assignment<M> operator=(const U& u) const {
-    return {column_, detail::sql::param(detail::bind<V>(u))};
+    return {own_column(), detail::sql::param(detail::bind<V>(u))};
   }
   template <class E>
     requires detail::compatible_expressions<Field, E>
   Assignment<M> operator=(const E& e) const {
-    return {column_, e.node()};
+    return {own_column(), e.node()};
   }
   Assignment<M> operator=(std::nullopt_t) const
     requires detail::nullable_v<V>
   {
-    return {column_, detail::sql::param(nullptr)};
+    return {own_column(), detail::sql::param(nullptr)};
   }
   Assignment<M> operator=(detail::EnumLiteral<B> choice) const
     requires std::is_enum_v<B>
   {
-    return {column_, detail::sql::param(aorm::to_value(choice.value))};
+    return {own_column(), detail::sql::param(aorm::to_value(choice.value))};
   }
 
  private:
+  int own_column() const {
+    if (path_) detail::throw_usage("aorm: an update can only set the model's own columns, not a related model's");
+    return column_;
+  }
+
   int column_;
+  const detail::sql::Path* path_ = nullptr;
 };
 
-/// A many_to_many field of M to Target, `Article::f.tags` (index into ModelMeta::many_to_many).
-template <class M, class Target>
+/// Tag for the reverse side of a many_to_many field (`Tag::f.articles`).
+struct reverse_t {};
+inline constexpr reverse_t reverse_side{};
+
+/// A reverse foreign key of Owner: the rows of T whose key column `key_column` references
+/// an Owner (`Author::f.articles`). In queries over M (M is Owner unless reached through
+/// relations): `->` gives T's fields (`Author::f.articles->status == "published"`), and the
+/// field itself stands for the related row's primary key (`aorm::Count(Author::f.articles)`).
+template <class M, class T, class Owner = M>
+class RelatedField {
+ public:
+  using model_type = M;
+  using value_type = std::int64_t;
+  using target_type = T;
+  using owner_type = Owner;
+
+  /// `slot`: which relation set of Owner this is (ModelTraits<Owner>::related_set).
+  constexpr RelatedField(int key_column, int slot, const detail::sql::Path* path = nullptr) noexcept
+      : key_(key_column), slot_(slot), path_(path) {}
+  constexpr int key_column() const noexcept { return key_; }
+  constexpr int slot() const noexcept { return slot_; }
+  constexpr const detail::sql::Path* path() const noexcept { return path_; }
+  /// The path to T's rows.
+  const detail::sql::Path* target_path() const {
+    detail::sql::Step step;
+    step.kind = detail::sql::StepKind::reverse;
+    step.from = &ModelTraits<Owner>::meta();
+    step.to = &ModelTraits<T>::meta();
+    step.column = key_;
+    step.slot = slot_;
+    step.loader = detail::erase_loader(&detail::load_reverse<Owner, T>);
+    return detail::sql::extend(path_, step);
+  }
+  detail::NodePtr node() const { return detail::sql::column(ModelTraits<T>::meta().pk, target_path()); }
+  auto operator->() const { return detail::Arrow<detail::fields_at_t<T, M>>{detail::fields_at_t<T, M>(target_path())}; }
+
+ private:
+  int key_;
+  int slot_;
+  const detail::sql::Path* path_;
+};
+
+/// A many_to_many field of Owner to Target (`Article::f.tags`, index into
+/// ModelMeta::many_to_many), or its reverse side seen from the target (`Tag::f.articles`:
+/// index into Target's many_to_many). Like RelatedField in queries.
+template <class M, class Target, class Owner = M>
 class ManyToManyField {
  public:
   using model_type = M;
+  using value_type = std::int64_t;
   using target_type = Target;
-  constexpr explicit ManyToManyField(int index) noexcept : index_(index) {}
+  using owner_type = Owner;
+
+  constexpr explicit ManyToManyField(int index, const detail::sql::Path* path = nullptr) noexcept
+      : index_(index), slot_(index), path_(path) {}
+  constexpr ManyToManyField(int index, reverse_t, int slot, const detail::sql::Path* path = nullptr) noexcept
+      : index_(index), slot_(slot), reverse_(true), path_(path) {}
   constexpr int index() const noexcept { return index_; }
+  constexpr int slot() const noexcept { return slot_; }
+  constexpr bool is_reverse() const noexcept { return reverse_; }
+  constexpr const detail::sql::Path* path() const noexcept { return path_; }
+  /// The link row's meta (owned by Owner, or by Target for the reverse side).
+  const ManyToManyMeta& link() const {
+    const ModelMeta& owner = reverse_ ? ModelTraits<Target>::meta() : ModelTraits<Owner>::meta();
+    return owner.many_to_many[static_cast<std::size_t>(index_)];
+  }
+  const detail::sql::Path* target_path() const {
+    detail::sql::Step step;
+    step.kind = reverse_ ? detail::sql::StepKind::m2m_reverse : detail::sql::StepKind::m2m;
+    step.from = &ModelTraits<Owner>::meta();
+    step.to = &ModelTraits<Target>::meta();
+    step.m2m = index_;
+    step.slot = slot_;
+    step.loader = detail::erase_loader(&detail::load_m2m<Owner, Target>);
+    return detail::sql::extend(path_, step);
+  }
+  detail::NodePtr node() const { return detail::sql::column(ModelTraits<Target>::meta().pk, target_path()); }
+  auto operator->() const {
+    return detail::Arrow<detail::fields_at_t<Target, M>>{detail::fields_at_t<Target, M>(target_path())};
+  }
 
  private:
   int index_;
+  int slot_;
+  bool reverse_ = false;
+  const detail::sql::Path* path_;
 };
+
 
 // ---- comparisons ---------------------------------------------------------------------
 
@@ -481,13 +618,18 @@ AORM_DETAIL_ARITHMETIC(/, div)
 // ---- aggregates ----------------------------------------------------------------------
 
 /// An aggregate over rows of M whose result reads as R.
+/// It compares like a column (`aorm::Count(Author::f.articles) > 2`: HAVING) and orders
+/// (`.desc()`), for filtering and ordering on an annotation.
 template <class M, class R>
 class Aggregate {
  public:
   using model_type = M;
   using result_type = R;
+  using value_type = R;
   explicit Aggregate(detail::NodePtr node) noexcept : node_(std::move(node)) {}
   const detail::NodePtr& node() const noexcept { return node_; }
+  OrderBy<M> asc() const { return {node_, false}; }
+  OrderBy<M> desc() const { return {node_, true}; }
 
  private:
   detail::NodePtr node_;

@@ -26,9 +26,11 @@
 //   table = "name", ordering = "-field" or {"-a", "b"}, get_latest_by = field,
 //   indexes = {{a, b}, ...}, unique_together = {{a, b}, ...}.
 // - AORM_FIELD(options...) marks one data member: primary_key, unique, index, auto_now,
-//   auto_now_add (flags; `= false` allowed), max_length = N, max_digits = N,
+//   auto_now_add, one_to_one (flags; `= false` allowed), max_length = N, max_digits = N,
 //   decimal_places = N, db_column = name, on_delete = cascade|protect|restrict|set_null|
 //   set_default|do_nothing, related_name = name, db_table = name, through = Model.
+//   A one-to-one relation is a foreign key with the flag:
+//   `AORM_FIELD(one_to_one, on_delete = cascade) aorm::ForeignKey<User> user;`.
 //   Nullability comes from the type (std::optional<T>, aorm::ForeignKey<T, aorm::nullable>),
 //   defaults from member initializers, choices from a nested `enum class`.
 //

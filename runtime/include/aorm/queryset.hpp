@@ -12,9 +12,10 @@
 // QuerySet<T, Row>: Row is T for model rows, std::tuple<...> after values()/annotate(), or
 // one column's type after values_list(col).
 //
-// Not in this issue (relations): prefetch_related, select_related chains, lookups across
-// relations; they are absent rather than stubbed. only()/defer() leave the deferred members
-// at their default values (aorm has no lazy per-field loading).
+// Relations: lookups across relations join (paths in detail/sql/node.hpp), select_related
+// joins foreign keys at any depth, prefetch_related runs one query per relation level
+// after the main query (also per chunk of aiterator). only()/defer() leave the deferred
+// members at their default values (aorm has no lazy per-field loading).
 #pragma once
 
 #include <algorithm>
@@ -85,9 +86,25 @@ struct BulkUpdateOptions {
 };
 
 /// select_for_update() options (PostgreSQL; SQLite's write transactions lock the file).
+/// `of`: lock only the rows of these tables (FOR UPDATE OF ...): the query's model
+/// (`aorm::self`) and/or select_related foreign keys, as column indexes of the model
+/// (`{.of = {Article::f.author.column()}}`). Fixed capacity: trivially destructible.
+/// ForUpdateOptions::of entry for the query's own table.
+inline constexpr int self = -1;
+/// The tables of FOR UPDATE OF: aorm::self and/or foreign key column indexes, at most 8.
+struct ForUpdateOf {
+  std::array<int, 8> entries{};
+  int size = 0;
+  constexpr ForUpdateOf() noexcept = default;
+  template <class... I>
+    requires(sizeof...(I) > 0 && sizeof...(I) <= 8 && (std::convertible_to<I, int> && ...))
+  constexpr ForUpdateOf(I... items) noexcept  // NOLINT: built from a braced list
+      : entries{static_cast<int>(items)...}, size(static_cast<int>(sizeof...(I))) {}
+};
 struct ForUpdateOptions {
   bool nowait = false;
   bool skip_locked = false;
+  ForUpdateOf of{};
 };
 
 /// aorm::defaults(assigns...) / aorm::create_defaults(assigns...) for aget_or_create and
@@ -114,13 +131,84 @@ CreateDefaults<M> create_defaults(const Assignment<M>& first, const Assignment<M
 
 namespace detail {
 
+struct QueryState;
+using StatePtr = std::shared_ptr<const QueryState>;
+
+/// One prefetch_related() argument: the relation path to load level by level (each step
+/// carries its typed loader) and, for Prefetch(field, qs), the queryset of the last level.
+struct PrefetchSpec {
+  const sql::Path* path = nullptr;
+  StatePtr custom;
+};
+
 /// What a QuerySet holds: the SQL description and where to run it.
 struct QueryState {
   sql::Query query;
   std::optional<Database> db;  // on(db)
   std::string alias;           // on("alias"); empty: "default"
+  std::vector<PrefetchSpec> prefetch;
 };
-using StatePtr = std::shared_ptr<const QueryState>;
+
+/// A model's row functions with the type erased, for prefetch levels whose owner type the
+/// typed code at hand does not know.
+struct ModelOps {
+  void (*read)(void* obj, int column, const RowReader& row, int index);
+  void (*write)(const void* obj, int column, std::vector<Value>& out);
+  const ModelMeta& (*meta)() noexcept;
+};
+template <class T>
+inline constexpr ModelOps model_ops{
+    [](void* obj, int column, const RowReader& row, int index) {
+      ModelTraits<T>::read(*static_cast<T*>(obj), column, row, index);
+    },
+    [](const void* obj, int column, std::vector<Value>& out) {
+      ModelTraits<T>::write(*static_cast<const T*>(obj), column, out);
+    },
+    &ModelTraits<T>::meta,
+};
+
+/// The objects of one prefetch level.
+struct PrefetchLevel {
+  std::vector<void*> objs;
+  const ModelOps* ops = nullptr;
+};
+/// What a level's loader gets and gives back.
+struct PrefetchCall {
+  PrefetchLevel owners;
+  const sql::Step* step = nullptr;
+  Database db;
+  StatePtr custom;  // null: every row of the level's model
+  PrefetchLevel out;
+};
+using PrefetchLoader = Task<void> (*)(PrefetchCall&);
+
+/// Runs the prefetches of `s` over `objs` (of model `ops`), one query per level; a level
+/// shared by several specs (articles, articles->tags) loads once.
+Task<void> prefetch(const QueryState& s, Database db, PrefetchLevel roots);
+
+/// A RowReader over a row of Values.
+class ValuesRow final : public RowReader {
+ public:
+  explicit ValuesRow(const std::vector<Value>& v) noexcept : v_(v) {}
+  int column_count() const noexcept override { return static_cast<int>(v_.size()); }
+  bool is_null(int i) const noexcept override;
+  std::int64_t get_int64(int i) const noexcept override;
+  double get_double(int i) const noexcept override;
+  std::string_view get_text(int i) const noexcept override;
+  std::span<const std::byte> get_blob(int i) const noexcept override;
+
+ private:
+  const std::vector<Value>& v_;
+  mutable std::string text_;
+};
+
+/// The select_related join for `column` of the model `p` leads to (adds the parents).
+int related_join(sql::Query& q, const sql::Path* p, int column, const ModelMeta& target, bool nullable);
+/// Applies select_for_update() to `q`.
+void set_for_update(sql::Query& q, bool nowait, bool skip_locked, const ForUpdateOf& of);
+/// Raises TransactionManagementError when `q` selects for update on PostgreSQL outside a
+/// transaction (Django's "select_for_update cannot be used outside of a transaction.").
+void check_for_update(const sql::Query& q, const Database& db);
 
 // ---- non-template support (runtime/src/query/queryset.cpp) -----------------------------
 
@@ -182,6 +270,7 @@ class ValueRow final : public RowReader {
 template <class T>
 void read_model(T& obj, const std::vector<int>& cols, const RowReader& r, int at) {
   for (std::size_t k = 0; k < cols.size(); ++k) ModelTraits<T>::read(obj, cols[k], r, at + static_cast<int>(k));
+  bind_relations(obj);
 }
 
 template <class X>
@@ -262,6 +351,7 @@ Task<void> insert_object(T& obj, Database db) {
   const sql::InsertOptions opts;  // named: g++ 12 destroys a braced temporary in a co_await twice
   co_await insert_rows(std::move(db), ModelTraits<T>::meta(), std::move(cols), std::move(values), 1, 0, opts, pks);
   if (!pks.empty()) ModelTraits<T>::pk(obj) = pks.front();
+  bind_relations(obj);
 }
 
 /// Django's Model.save(): UPDATE every column when the pk is set and the row exists, else
@@ -284,7 +374,10 @@ Task<void> save_on(T& obj, Database db) {
       ModelTraits<T>::write(obj, static_cast<int>(i), values);
       sets.emplace_back(static_cast<int>(i), sql::param(std::move(values.front())));
     }
-    if (sets.empty() || co_await update(std::move(s), std::move(sets)) > 0) co_return;
+    if (sets.empty() || co_await update(std::move(s), std::move(sets)) > 0) {
+      bind_relations(obj);
+      co_return;
+    }
   }
   co_await insert_object(obj, std::move(db));
 }
@@ -305,7 +398,15 @@ Task<std::vector<Row>> list(StatePtr s) {
       out.push_back(read_row<T, Row>(row, cols));
     }
   };
+  check_for_update(s->query, db);
   co_await execute(db, stmt, sink);
+  if constexpr (std::is_same_v<Row, T>) {
+    if (!s->prefetch.empty() && !out.empty()) {
+      PrefetchLevel roots{{}, &model_ops<T>};
+      for (T& obj : out) roots.objs.push_back(&obj);
+      co_await prefetch(*s, db, std::move(roots));
+    }
+  }
   co_return out;
 }
 
@@ -467,8 +568,12 @@ Task<std::vector<T>> bulk_create(StatePtr s, std::vector<T> objs, BulkCreateOpti
     for (std::size_t i : group) write_columns(objs[i], cols, values);
     std::vector<std::int64_t> pks;
     co_await insert_rows(db, m, std::move(cols), std::move(values), group.size(), opts.batch_size, io, pks);
-    if (pks.size() == group.size())
-      for (std::size_t k = 0; k < group.size(); ++k) ModelTraits<T>::pk(objs[group[k]]) = pks[k];
+    if (pks.size() == group.size()) {
+      for (std::size_t k = 0; k < group.size(); ++k) {
+        ModelTraits<T>::pk(objs[group[k]]) = pks[k];
+        bind_relations(objs[group[k]]);
+      }
+    }
   };
   if (!with_pk.empty() && !without_pk.empty()) {
     co_await atomic(db, [&]() -> Task<void> {
@@ -572,6 +677,7 @@ class QueryStream {
         db_ = detail::resolve(*state_);
         cols_ = state_->query.selected_columns();
         joined_ = state_->query.join_offsets();
+        detail::check_for_update(state_->query, *db_);
         cursor_ = co_await detail::open_cursor(*db_, detail::sql::select(state_->query, db_->dialect()));
       }
       auto sink = [this](const RowReader& r) {
@@ -586,6 +692,13 @@ class QueryStream {
       if (!more) {
         done_ = true;
         cursor_.reset();  // gives the connection back
+      }
+      if constexpr (std::is_same_v<Row, T>) {
+        if (!state_->prefetch.empty() && !buffer_.empty()) {  // per chunk
+          detail::PrefetchLevel roots{{}, &detail::model_ops<T>};
+          for (T& obj : buffer_) roots.objs.push_back(&obj);
+          co_await detail::prefetch(*state_, *db_, std::move(roots));
+        }
       }
     }
     if (buffer_.empty()) co_return std::nullopt;
@@ -605,6 +718,68 @@ class QueryStream {
   bool done_ = false;
 };
 
+/// prefetch_related(aorm::Prefetch(Article::f.tags, Tag::objects.filter(...))): prefetch a
+/// relation with a chosen queryset (filter, order, select_related, its own prefetches) for
+/// the related rows, like Django's Prefetch.
+template <class F>
+class Prefetch {
+ public:
+  template <class X>
+  Prefetch(const F& field, const QuerySet<X, X>& qs)
+      : field(field), queryset(std::make_shared<detail::QueryState>(qs.state())) {}
+  F field;
+  detail::StatePtr queryset;
+};
+
+namespace detail {
+
+template <class A>
+inline constexpr bool is_prefetch_v = false;
+template <class F>
+inline constexpr bool is_prefetch_v<Prefetch<F>> = true;
+
+template <class T, class N>
+Task<void> load_forward(PrefetchCall& call);
+/// The second template argument of a ForeignKey type.
+template <class FK>
+struct fk_null;
+template <class X, class N>
+struct fk_null<ForeignKey<X, N>> {
+  using type = N;
+};
+template <class FK>
+using nullptr_t_or = typename fk_null<FK>::type;
+
+/// The PrefetchSpec of one prefetch_related() argument of a QuerySet over T.
+template <class T, class A>
+PrefetchSpec prefetch_spec(const A& a) {
+  if constexpr (is_prefetch_v<A>) {
+    PrefetchSpec spec = prefetch_spec<T>(a.field);
+    spec.custom = a.queryset;
+    return spec;
+  } else {
+    static_assert(std::is_same_v<typename A::model_type, T>,
+                  "prefetch_related() takes relation fields of the queryset's model (or aorm::Prefetch of one)");
+    if constexpr (requires { a.target_path(); }) {
+      return {a.target_path(), nullptr};
+    } else {
+      static_assert(is_foreign_key_v<typename A::value_type>,
+                    "prefetch_related() takes many_to_many, reverse and foreign key fields");
+      using FK = typename A::value_type;
+      sql::Step step;
+      step.kind = sql::StepKind::forward;
+      step.from = model_at<T>(a.path());
+      step.to = &ModelTraits<typename FK::target_type>::meta();
+      step.column = a.column();
+      step.nullable = FK::is_nullable;
+      step.loader = erase_loader(&load_forward<typename FK::target_type, nullptr_t_or<FK>>);
+      return {sql::extend(a.path(), step), nullptr};
+    }
+  }
+}
+
+}  // namespace detail
+
 template <class T, class Row>
 class QuerySet {
  public:
@@ -621,7 +796,11 @@ class QuerySet {
   QuerySet filter(const P&... preds) const {
     return with([&](detail::QueryState& s) {
       if (s.query.sliced()) detail::throw_usage("Cannot filter a query once a slice has been taken.");
-      ((s.query.where = detail::sql::and_(s.query.where, preds.node())), ...);
+      detail::NodePtr all;
+      ((all = detail::sql::and_(all, preds.node())), ...);
+      // Conditions of one call over a multi-valued relation apply to the same related row.
+      if (detail::sql::has_path(all, true)) all = detail::sql::scope(std::move(all), ++s.query.scopes);
+      s.query.where = detail::sql::and_(s.query.where, std::move(all));
     });
   }
   /// Rows not matching all the predicates together: NOT (p1 AND p2 ...), Django's exclude
@@ -633,6 +812,7 @@ class QuerySet {
       if (s.query.sliced()) detail::throw_usage("Cannot filter a query once a slice has been taken.");
       detail::NodePtr all;
       ((all = detail::sql::and_(all, preds.node())), ...);
+      if (detail::sql::has_path(all, true)) all = detail::sql::scope(std::move(all), ++s.query.scopes);
       s.query.where = detail::sql::and_(s.query.where, detail::sql::not_(all));
     });
   }
@@ -695,22 +875,34 @@ class QuerySet {
       s.alias = std::string(alias);
     });
   }
-  /// Fetches the objects these foreign keys reference in the same SELECT (a JOIN), so that
-  /// `article.author->name` needs no query. One level for now: chains through the target's
-  /// own keys (`Comment::f.article->author`) and prefetch_related come with the relations issue.
+  /// Fetches the objects these foreign keys reference in the same SELECT (JOINs; LEFT
+  /// OUTER for nullable keys), so that `article.author->name` needs no query. Chains load
+  /// every level: select_related(Comment::f.article->author) fills comment.article and
+  /// comment.article->author.
   template <class... F>
     requires(sizeof...(F) > 0 && (detail::foreign_key_field<F, T> && ...))
   QuerySet select_related(const F&... fields) const {
     return with([&](detail::QueryState& s) {
-      (s.query.joins.push_back({fields.column(), &ModelTraits<typename F::value_type::target_type>::meta(),
-                                F::value_type::is_nullable}),
+      (detail::related_join(s.query, fields.path(), fields.column(),
+                            ModelTraits<typename F::value_type::target_type>::meta(), F::value_type::is_nullable),
        ...);
     });
   }
+  /// Loads these relations of every fetched object with one query per relation level,
+  /// after the main query (Django's prefetch_related): many_to_many and reverse fields
+  /// (`Article::f.tags`, `Author::f.articles`), nested paths (`Author::f.articles->tags`,
+  /// `Article::f.comments->author`: a foreign key may end a path), and aorm::Prefetch(field,
+  /// queryset) to choose the related rows' filter and order.
+  template <class... F>
+    requires(sizeof...(F) > 0)
+  QuerySet prefetch_related(const F&... fields) const {
+    return with([&](detail::QueryState& s) { (s.prefetch.push_back(detail::prefetch_spec<T>(fields)), ...); });
+  }
   /// SELECT ... FOR UPDATE on PostgreSQL; SQLite has nothing finer than its write
-  /// transactions, so there it changes nothing (like Django).
+  /// transactions, so there it changes nothing (like Django). On PostgreSQL, evaluating
+  /// it outside a transaction raises TransactionManagementError.
   QuerySet select_for_update(ForUpdateOptions o = {}) const {
-    return with([&](detail::QueryState& s) { s.query.for_update = {true, o.nowait, o.skip_locked}; });
+    return with([&](detail::QueryState& s) { detail::set_for_update(s.query, o.nowait, o.skip_locked, o.of); });
   }
   /// Rows as tuples of these columns/expressions: values(a, b).alist() is
   /// std::vector<std::tuple<A, B>> (a foreign key gives its id).
@@ -980,4 +1172,299 @@ Task<void> refresh(T& obj) {
 }
 
 }  // namespace detail
+// ---- relations: loaders for prefetch_related, related managers, ForeignKey::aload ----------
+
+namespace detail {
+
+/// The queryset a prefetch level runs: Prefetch's, else every row of T; on `call.db`.
+template <class T>
+std::shared_ptr<QueryState> level_state(const PrefetchCall& call) {
+  auto s = std::make_shared<QueryState>(call.custom ? *call.custom : *default_state<T>());
+  s->db = call.db;
+  return s;
+}
+
+template <class Owner>
+std::vector<Value> owner_keys(const PrefetchLevel& owners) {
+  std::vector<Value> ids;
+  std::vector<std::int64_t> seen;
+  for (void* o : owners.objs) {
+    const std::int64_t id = ModelTraits<Owner>::pk(*static_cast<Owner*>(o));
+    if (std::find(seen.begin(), seen.end(), id) == seen.end()) {
+      seen.push_back(id);
+      ids.emplace_back(id);
+    }
+  }
+  return ids;
+}
+
+/// Gives each owner its group (a copy: an owner may appear twice) and hands on the loaded
+/// objects as the next level.
+template <class Owner, class T, class Set>
+void fill_sets(PrefetchCall& call, std::unordered_map<std::int64_t, std::vector<T>>& groups) {
+  for (void* o : call.owners.objs) {
+    Owner& owner = *static_cast<Owner*>(o);
+    auto* set = static_cast<Set*>(ModelTraits<Owner>::related_set(owner, call.step->slot));
+    const auto it = groups.find(ModelTraits<Owner>::pk(owner));
+    set->set_loaded(it == groups.end() ? std::vector<T>{} : it->second);
+    for (T& child : set->loaded_items()) call.out.objs.push_back(&child);
+  }
+  call.out.ops = &model_ops<T>;
+}
+
+template <class Owner, class T>
+Task<void> load_reverse(PrefetchCall& call) {
+  const int key = call.step->column;
+  auto s = level_state<T>(call);
+  s->query.where = sql::and_(s->query.where, sql::in(sql::column(key), owner_keys<Owner>(call.owners)));
+  std::vector<T> rows = co_await list<T, T>(std::move(s));
+  std::unordered_map<std::int64_t, std::vector<T>> groups;
+  std::vector<Value> v;
+  for (T& row : rows) {
+    v.clear();
+    ModelTraits<T>::write(row, key, v);
+    if (const auto* id = std::get_if<std::int64_t>(&v.front())) groups[*id].push_back(std::move(row));
+  }
+  fill_sets<Owner, T, RelatedSet<T>>(call, groups);
+}
+
+template <class Owner, class T>
+Task<void> load_m2m(PrefetchCall& call) {
+  const sql::Step& step = *call.step;
+  // The way back from T to its owners, whose key is selected after T's columns.
+  sql::Step back;
+  back.kind = step.kind == sql::StepKind::m2m ? sql::StepKind::m2m_reverse : sql::StepKind::m2m;
+  back.from = step.to;
+  back.to = step.from;
+  back.m2m = step.m2m;
+  const NodePtr owner_key = sql::column(step.from->pk, sql::extend(nullptr, back));
+  auto s = level_state<T>(call);
+  s->query.where = sql::and_(s->query.where, sql::in(owner_key, owner_keys<Owner>(call.owners)));
+  s->query.extra.push_back(owner_key);
+  std::unordered_map<std::int64_t, std::vector<T>> groups;
+  std::vector<T> all;  // for the queryset's own prefetches
+  if (!s->query.never()) {
+    const Statement stmt = sql::select(s->query, call.db.dialect());
+    const std::vector<int> cols = s->query.selected_columns();
+    const std::vector<std::pair<int, int>> joined = s->query.join_offsets();
+    auto sink = [&](const RowReader& r) {
+      const std::int64_t owner = r.get_int64(r.column_count() - 1);
+      if (joined.empty()) {
+        groups[owner].push_back(read_row<T, T>(r, cols));
+      } else {
+        const JoinedRow row(r, joined);
+        groups[owner].push_back(read_row<T, T>(row, cols));
+      }
+    };
+    co_await execute(call.db, stmt, sink);
+  }
+  fill_sets<Owner, T, ManyToMany<Owner, T>>(call, groups);
+  if (!s->prefetch.empty() && !call.out.objs.empty()) co_await prefetch(*s, call.db, call.out);
+}
+
+template <class T, class N>
+Task<void> load_forward(PrefetchCall& call) {
+  const int key = call.step->column;
+  const ModelOps& ops = *call.owners.ops;
+  std::vector<Value> keys(call.owners.objs.size()), ids, v;
+  std::vector<std::int64_t> seen;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    v.clear();
+    ops.write(call.owners.objs[i], key, v);
+    keys[i] = v.front();
+    if (const auto* id = std::get_if<std::int64_t>(&keys[i]);
+        id && std::find(seen.begin(), seen.end(), *id) == seen.end()) {
+      seen.push_back(*id);
+      ids.emplace_back(*id);
+    }
+  }
+  auto s = level_state<T>(call);
+  const int pk = ModelTraits<T>::meta().pk;
+  s->query.where = sql::and_(s->query.where, sql::in(sql::column(pk), std::move(ids)));
+  std::vector<T> rows = co_await list<T, T>(std::move(s));
+  std::unordered_map<std::int64_t, const T*> by_id;
+  for (const T& row : rows) by_id.emplace(ModelTraits<T>::pk(row), &row);
+  const int n = static_cast<int>(ModelTraits<T>::meta().columns.size());
+  const std::vector<std::pair<int, int>> offsets{{0, 1}};
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const auto* id = std::get_if<std::int64_t>(&keys[i]);
+    const auto it = id ? by_id.find(*id) : by_id.end();
+    if (it == by_id.end()) continue;
+    // The owner reads its key from a joined row holding the key and the target's columns.
+    std::vector<Value> row{keys[i]};
+    for (int k = 0; k < n; ++k) ModelTraits<T>::write(*it->second, k, row);
+    const ValuesRow values(row);
+    const JoinedRow joined(values, offsets);
+    ops.read(call.owners.objs[i], key, joined, 0);
+  }
+  call.out = {};  // a foreign key ends a prefetch path
+}
+
+Database default_database();
+/// The link rows of a many_to_many relation from one owner: `near` is the owner's column.
+struct LinkSide {
+  const ManyToManyMeta* link = nullptr;
+  bool reverse = false;  // the owner is the link's target side
+};
+Task<void> link_add(LinkSide side, std::int64_t owner, std::vector<std::int64_t> targets);
+/// Removes the links to `targets` (every link of the owner when nullopt).
+Task<void> link_remove(LinkSide side, std::int64_t owner, std::optional<std::vector<std::int64_t>> targets);
+/// Links exactly `targets`: removes the others, adds the missing ones.
+Task<void> link_set(LinkSide side, std::int64_t owner, std::vector<std::int64_t> targets);
+/// UPDATE m SET key = value WHERE pk IN pks [AND key = only_if] (pks empty: no pk condition).
+Task<void> set_key(const ModelMeta& m, std::vector<Value> pks, bool all, int key, Value value,
+                   std::optional<Value> only_if);
+/// Points `pks` at `owner` and, when `nullable`, every other row of the owner at NULL.
+Task<void> set_related(const ModelMeta& m, int key, std::int64_t owner, std::vector<Value> pks, bool nullable);
+
+/// A primary key from an object or an id.
+template <class T, class A>
+std::int64_t key_of(const A& a) {
+  if constexpr (std::integral<std::remove_cvref_t<A>>) {
+    return static_cast<std::int64_t>(a);
+  } else {
+    static_assert(std::is_same_v<std::remove_cvref_t<A>, T>, "pass related objects or their primary keys");
+    if (ModelTraits<T>::pk(a) == 0) throw_usage(std::string(ModelTraits<T>::meta().name) +
+                                                " instance isn't saved. Save the object first.");
+    return ModelTraits<T>::pk(a);
+  }
+}
+
+template <class Owner, class T>
+LinkSide link_side(const ManyToMany<Owner, T>& set) {
+  const ModelMeta& m = set.reverse() ? ModelTraits<T>::meta() : ModelTraits<Owner>::meta();
+  return {&m.many_to_many[static_cast<std::size_t>(set.relation())], set.reverse()};
+}
+
+template <class T>
+Task<T> create_and_link(T obj, LinkSide side, std::int64_t owner) {
+  T created = co_await Manager<T>().acreate(std::move(obj));
+  std::vector<std::int64_t> key{ModelTraits<T>::pk(created)};  // named: g++ 12, braced lists in co_await
+  co_await link_add(side, owner, std::move(key));
+  co_return created;
+}
+
+}  // namespace detail
+
+template <class T>
+std::int64_t LoadedSet<T>::require_owner() const {
+  if (owner_ == 0 || relation_ < 0)
+    detail::throw_usage("the object that owns this related set needs a primary key value (save it) before the relationship can be used");
+  return owner_;
+}
+
+template <class Owner, class T>
+QuerySet<T, T> ManyToMany<Owner, T>::all() const {
+  const std::int64_t owner = this->require_owner();
+  detail::sql::Step back;
+  back.kind = this->reverse() ? detail::sql::StepKind::m2m : detail::sql::StepKind::m2m_reverse;
+  back.from = &ModelTraits<T>::meta();
+  back.to = &ModelTraits<Owner>::meta();
+  back.m2m = this->relation();
+  return Manager<T>().filter(Predicate<T>(detail::sql::binary(
+      detail::sql::Kind::compare, detail::sql::Op::eq,
+      detail::sql::column(back.to->pk, detail::sql::extend(nullptr, back)), detail::sql::param(owner))));
+}
+template <class Owner, class T>
+template <class... A>
+Task<void> ManyToMany<Owner, T>::aadd(const A&... objs) const {
+  return detail::link_add(detail::link_side(*this), this->require_owner(), {detail::key_of<T>(objs)...});
+}
+template <class Owner, class T>
+template <class... A>
+Task<void> ManyToMany<Owner, T>::aremove(const A&... objs) const {
+  return detail::link_remove(detail::link_side(*this), this->require_owner(),
+                             std::vector<std::int64_t>{detail::key_of<T>(objs)...});
+}
+template <class Owner, class T>
+template <class R>
+Task<void> ManyToMany<Owner, T>::aset(const R& objs) const {
+  std::vector<std::int64_t> keys;
+  for (const auto& o : objs) keys.push_back(detail::key_of<T>(o));
+  return detail::link_set(detail::link_side(*this), this->require_owner(), std::move(keys));
+}
+template <class Owner, class T>
+Task<void> ManyToMany<Owner, T>::aclear() const {
+  return detail::link_remove(detail::link_side(*this), this->require_owner(), std::nullopt);
+}
+template <class Owner, class T>
+Task<T> ManyToMany<Owner, T>::acreate(T obj) const {
+  return detail::create_and_link(std::move(obj), detail::link_side(*this), this->require_owner());
+}
+
+template <class T>
+QuerySet<T, T> RelatedSet<T>::all() const {
+  const std::int64_t owner = this->require_owner();
+  return Manager<T>().filter(Predicate<T>(detail::sql::binary(detail::sql::Kind::compare, detail::sql::Op::eq,
+                                                              detail::sql::column(this->relation()),
+                                                              detail::sql::param(owner))));
+}
+template <class T>
+template <class... A>
+Task<void> RelatedSet<T>::aadd(A&&... objs) const {
+  const std::int64_t owner = this->require_owner();
+  const int key = this->relation();
+  auto one = [&](auto&& o) {
+    using O = std::remove_cvref_t<decltype(o)>;
+    const std::int64_t pk = detail::key_of<T>(o);
+    if constexpr (std::is_same_v<O, T> && !std::is_const_v<std::remove_reference_t<decltype(o)>>)
+      detail::assign(o, key, Value(owner));  // the caller's object follows the row
+    return Value(pk);
+  };
+  return detail::set_key(ModelTraits<T>::meta(), {one(objs)...}, false, key, Value(owner), std::nullopt);
+}
+template <class T>
+template <class... A>
+Task<void> RelatedSet<T>::aremove(A&&... objs) const {
+  const std::int64_t owner = this->require_owner();
+  const int key = this->relation();
+  if (!ModelTraits<T>::meta().columns[static_cast<std::size_t>(key)].nullable)
+    detail::throw_usage("aremove() needs a nullable foreign key (the rows cannot exist without their owner)");
+  auto one = [&](auto&& o) {
+    using O = std::remove_cvref_t<decltype(o)>;
+    const std::int64_t pk = detail::key_of<T>(o);
+    if constexpr (std::is_same_v<O, T> && !std::is_const_v<std::remove_reference_t<decltype(o)>>)
+      detail::assign(o, key, Value(nullptr));
+    return Value(pk);
+  };
+  return detail::set_key(ModelTraits<T>::meta(), {one(objs)...}, false, key, Value(nullptr), Value(owner));
+}
+template <class T>
+template <class R>
+Task<void> RelatedSet<T>::aset(const R& objs) const {
+  std::vector<Value> pks;
+  for (const auto& o : objs) pks.emplace_back(detail::key_of<T>(o));
+  const int key = this->relation();
+  return detail::set_related(ModelTraits<T>::meta(), key, this->require_owner(), std::move(pks),
+                             ModelTraits<T>::meta().columns[static_cast<std::size_t>(key)].nullable);
+}
+template <class T>
+Task<void> RelatedSet<T>::aclear() const {
+  const int key = this->relation();
+  if (!ModelTraits<T>::meta().columns[static_cast<std::size_t>(key)].nullable)
+    detail::throw_usage("aclear() needs a nullable foreign key (the rows cannot exist without their owner)");
+  return detail::set_key(ModelTraits<T>::meta(), {}, true, key, Value(nullptr), Value(this->require_owner()));
+}
+template <class T>
+Task<T> RelatedSet<T>::acreate(T obj) const {
+  detail::assign(obj, this->relation(), Value(this->require_owner()));
+  return Manager<T>().acreate(std::move(obj));
+}
+
+template <class T, class N>
+Task<T&> ForeignKey<T, N>::aload() {
+  std::int64_t id = 0;
+  if constexpr (is_nullable) {
+    if (!id_) detail::throw_usage("aload() on a null foreign key to " + std::string(ModelTraits<T>::meta().name));
+    id = *id_;
+  } else {
+    id = id_;
+  }
+  const ModelMeta& m = ModelTraits<T>::meta();
+  T obj = co_await Manager<T>().aget(Predicate<T>(detail::sql::binary(
+      detail::sql::Kind::compare, detail::sql::Op::eq, detail::sql::column(m.pk), detail::sql::param(id))));
+  set_loaded(std::move(obj));
+  co_return *obj_;
+}
+
 }  // namespace aorm

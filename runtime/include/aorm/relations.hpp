@@ -1,9 +1,13 @@
 // aorm/relations.hpp — relation members of model structs (API.md §5).
 //
-// This issue ships the minimal pieces the single-model API needs: ForeignKey holds the
-// referenced id (and, once something loads it, the object); ManyToMany and RelatedSet are
-// default-constructible containers that are iterable once filled and throw NotLoaded
-// before. Loading (select_related, prefetch_related, aload) comes with the relations issue.
+// ForeignKey holds the referenced id (and, once select_related, prefetch_related or aload()
+// loaded it, the object). ManyToMany and RelatedSet are related managers: `all()` is a
+// QuerySet, `aadd`/`aremove`/`aset`/`aclear`/`acreate` change the relation, and once
+// prefetch_related filled them they iterate without I/O (NotLoaded before).
+//
+// A set member cannot find its owner by itself: generated code binds it (the owner's
+// primary key and which relation it is) whenever an object is read, inserted or saved,
+// through ModelTraits<Owner>::bind. The managers' methods are defined in queryset.hpp.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +21,7 @@
 
 #include "aorm/errors.hpp"
 #include "aorm/meta.hpp"
+#include "aorm/task.hpp"
 #include "aorm/types.hpp"
 #include "aorm/value.hpp"
 
@@ -25,9 +30,19 @@ namespace aorm {
 /// Tag for a nullable foreign key: `aorm::ForeignKey<Author, aorm::nullable>`.
 struct nullable {};
 
+template <class T, class Row>
+class QuerySet;
+
 namespace detail {
 /// Raises NotLoaded: "<what> is not loaded: <fix>".
 [[noreturn]] void throw_not_loaded(std::string_view what, std::string_view fix);
+
+/// Binds the relation sets of `obj` to its primary key (generated ModelTraits<T>::bind;
+/// models without relation sets have none).
+template <class T>
+void bind_relations(T& obj) noexcept {
+  if constexpr (requires { ModelTraits<T>::bind(obj); }) ModelTraits<T>::bind(obj);
+}
 
 /// A result row of a select_related query: the row itself, plus where the joined target
 /// columns of each foreign key column start, so that reading the key also loads its object.
@@ -114,6 +129,11 @@ class ForeignKey {
     id_ = std::move(id);
   }
 
+  /// Loads the referenced object (one query) and returns it; later `->` needs no query.
+  /// The key must outlive the task. Raises Error for a null key, T::DoesNotExist when the
+  /// row is gone.
+  Task<T&> aload();
+
   /// Keys are equal when they reference the same row.
   friend bool operator==(const ForeignKey& a, const ForeignKey& b) noexcept { return a.id_ == b.id_; }
 
@@ -151,6 +171,7 @@ void read_value(const RowReader& r, int i, ForeignKey<T, N>& out) {
       T obj{};
       const int n = static_cast<int>(ModelTraits<T>::meta().columns.size());
       for (int k = 0; k < n; ++k) ModelTraits<T>::read(obj, k, r, at + k);
+      detail::bind_relations(obj);
       out.set_loaded(std::move(obj));
       return;
     }
@@ -161,46 +182,106 @@ void read_value(const RowReader& r, int i, ForeignKey<T, N>& out) {
 }
 
 /// A container of related objects that is filled by prefetching; iterating it before then
-/// raises NotLoaded. Base of ManyToMany and RelatedSet.
+/// raises NotLoaded. Base of ManyToMany and RelatedSet. The objects are held through a
+/// pointer (T may be incomplete where the member is declared); copies are deep.
 template <class T>
 class LoadedSet {
  public:
   using value_type = T;
   using const_iterator = typename std::vector<T>::const_iterator;
 
-  bool loaded() const noexcept { return loaded_; }
+  LoadedSet() = default;
+  LoadedSet(const LoadedSet& o)
+      : items_(o.items_ ? std::make_shared<std::vector<T>>(*o.items_) : nullptr),
+        owner_(o.owner_), relation_(o.relation_), reverse_(o.reverse_) {}
+  LoadedSet(LoadedSet&&) noexcept = default;
+  LoadedSet& operator=(const LoadedSet& o) {
+    if (this != &o) *this = LoadedSet(o);
+    return *this;
+  }
+  LoadedSet& operator=(LoadedSet&&) noexcept = default;
+  ~LoadedSet() = default;
+
+  bool loaded() const noexcept { return items_ != nullptr; }
   const_iterator begin() const { return items().begin(); }
   const_iterator end() const { return items().end(); }
   std::size_t size() const { return items().size(); }
   bool empty() const { return items().empty(); }
   /// The prefetched objects; raises NotLoaded when nothing filled them.
   const std::vector<T>& items() const {
-    if (!loaded_) {
+    if (!items_) {
       detail::throw_not_loaded(std::string("the related ") + std::string(ModelTraits<T>::meta().name) + " set",
                                "prefetch it with prefetch_related(...) on the query that fetched its owner");
     }
-    return items_;
+    return *items_;
   }
   /// Fills the set (the prefetching code uses this).
-  void set_loaded(std::vector<T> items) {
-    items_ = std::move(items);
-    loaded_ = true;
+  void set_loaded(std::vector<T> items) { items_ = std::make_shared<std::vector<T>>(std::move(items)); }
+  /// The prefetched objects, for the prefetching code to fill their own relations.
+  std::vector<T>& loaded_items() noexcept { return *items_; }
+
+  /// Ties the set to its owner (generated code): the owner's primary key, and `relation`:
+  /// the key column of T (RelatedSet) or the many_to_many index (ManyToMany; `reverse`
+  /// when it is T's many_to_many seen from its target).
+  void bind(std::int64_t owner, int relation, bool reverse = false) noexcept {
+    owner_ = owner;
+    relation_ = relation;
+    reverse_ = reverse;
   }
+  std::int64_t owner_key() const noexcept { return owner_; }
+  int relation() const noexcept { return relation_; }
+  bool reverse() const noexcept { return reverse_; }
+
+ protected:
+  /// The owner's key; raises Error when the owner is unsaved (or the set unbound).
+  std::int64_t require_owner() const;
 
  private:
-  std::vector<T> items_;
-  bool loaded_ = false;
+  std::shared_ptr<std::vector<T>> items_;
+  std::int64_t owner_ = 0;
+  int relation_ = -1;
+  bool reverse_ = false;
 };
 
-/// A many_to_many member of `Owner` to `T` (`aorm::ManyToMany<Article, Tag> tags;`).
+/// A many_to_many member of `Owner` to `T` (`aorm::ManyToMany<Article, Tag> tags;`), or the
+/// reverse side on the target (`aorm::ManyToMany<Tag, Article> articles;`). Django's
+/// many-related manager: adding a linked object again is a no-op, aset() diffs. Objects may
+/// be given as T or as primary keys. Each task needs the set to stay alive until awaited.
 template <class Owner, class T>
 class ManyToMany : public LoadedSet<T> {
  public:
   using owner_type = Owner;
+  /// The linked objects, as a QuerySet (`co_await article.tags.all().acount()`).
+  QuerySet<T, T> all() const;
+  template <class... A>
+  Task<void> aadd(const A&... objs) const;
+  template <class... A>
+  Task<void> aremove(const A&... objs) const;
+  /// Links exactly these objects: removes the links to others, adds the missing ones.
+  template <class R>
+  Task<void> aset(const R& objs) const;
+  Task<void> aclear() const;
+  /// Creates a T and links it.
+  Task<T> acreate(T obj) const;
 };
 
-/// A reverse foreign key member (`aorm::RelatedSet<Comment> comments;`).
+/// A reverse foreign key member (`aorm::RelatedSet<Comment> comments;`): the T rows whose
+/// key references the owner. Django's reverse related manager: aadd() points the objects'
+/// key at the owner (an UPDATE; T objects given as lvalues are updated too); aremove(),
+/// aclear() and the removing half of aset() need a nullable key (they set it NULL).
 template <class T>
-class RelatedSet : public LoadedSet<T> {};
+class RelatedSet : public LoadedSet<T> {
+ public:
+  QuerySet<T, T> all() const;
+  template <class... A>
+  Task<void> aadd(A&&... objs) const;
+  template <class... A>
+  Task<void> aremove(A&&... objs) const;
+  template <class R>
+  Task<void> aset(const R& objs) const;
+  Task<void> aclear() const;
+  /// Creates a T whose key references the owner.
+  Task<T> acreate(T obj) const;
+};
 
 }  // namespace aorm

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 #include <system_error>
+#include <thread>
 
 #include "aorm/runtime.hpp"  // SpawnState (the loop cancels spawned tasks)
 #include "aorm/task.hpp"
@@ -66,9 +67,12 @@ EventLoop::~EventLoop() {
   // more posts or spawn again: repeat until both are exhausted.
   while (expected_posts_ > 0 || spawned_ != nullptr) {
     if (expected_posts_ > 0) {
-      pollfd wake{wake_.get(), POLLIN, 0};
-      ::poll(&wake, 1, -1);  // EINTR: simply go round again
-      take_posted();         // the handles land in ready_, which is dropped
+      if (prepare_to_sleep()) {
+        pollfd wake{wake_.get(), POLLIN, 0};
+        ::poll(&wake, 1, -1);  // EINTR: simply go round again
+        woke_up();
+      }
+      take_posted();  // the handles land in ready_, which is dropped
     } else {
       spawned_->cancel();  // unlinks it
     }
@@ -104,14 +108,15 @@ void EventLoop::resume_at(Clock::time_point deadline, std::coroutine_handle<> h)
 
 void EventLoop::post(std::coroutine_handle<> h) {
   std::lock_guard lock(posted_mutex_);
-  const bool was_empty = posted_.empty();
   posted_.push_back(h);
-  // The wake-up is written under the mutex so that ~EventLoop cannot close wake_ between
-  // our push and our write. One write per batch: the loop reads wake_ before it takes
-  // the batch, so a post that finds the queue non-empty will be taken with it.
-  if (was_empty) {
+  has_posts_.store(true, std::memory_order_release);
+  // Only a sleeping loop needs the eventfd (a spinning one sees has_posts_); one write
+  // until the loop reads it. Written under the mutex so that ~EventLoop cannot close
+  // wake_ between our push and our write.
+  if (sleeping_ && !wake_pending_) {
     const std::uint64_t one = 1;
     [[maybe_unused]] auto written = ::write(wake_.get(), &one, sizeof one);
+    wake_pending_ = true;
   }
 }
 
@@ -170,34 +175,74 @@ int EventLoop::timeout_ms() const {
   return ms > INT_MAX ? INT_MAX : static_cast<int>(ms);
 }
 
+// Spinning yields the CPU on each round rather than busy-waiting: on a machine with more
+// runnable threads than cores (the worker may share our core), a busy wait would burn the
+// time slice the worker needs to produce the reply.
+bool EventLoop::spin_for_posts() const noexcept {
+  const auto deadline = Clock::now() + kSpin;
+  for (;;) {
+    if (has_posts_.load(std::memory_order_acquire)) return true;
+    if (Clock::now() >= deadline) return false;
+    std::this_thread::yield();
+  }
+}
+
+bool EventLoop::prepare_to_sleep() {
+  std::lock_guard lock(posted_mutex_);
+  if (!posted_.empty()) return false;
+  sleeping_ = true;
+  return true;
+}
+
+void EventLoop::woke_up() {
+  std::lock_guard lock(posted_mutex_);
+  sleeping_ = false;
+}
+
 void EventLoop::poll_events(int timeout) {
+  // A worker's reply is due: it often comes within microseconds, sooner than a sleep and
+  // wake-up would take. Not when a timer is due within a millisecond or two: spinning
+  // yields the CPU, and on a busy machine a yield can cost a time slice, which would make
+  // short sleeps late.
+  if ((timeout < 0 || timeout > 2) && expected_posts_ > 0 && spin_for_posts()) timeout = 0;
+  if (timeout == 0 && watches_.empty()) {
+    // Nothing to wait for and no fd to poll: skip the system call.
+    if (has_posts_.load(std::memory_order_acquire)) take_posted();
+    return;
+  }
+  const bool sleeps = timeout != 0 && prepare_to_sleep();
+  if (timeout != 0 && !sleeps) timeout = 0;  // posts arrived meanwhile
   epoll_event events[64];
   const int n = ::epoll_wait(epoll_.get(), events, 64, timeout);
-  if (n < 0) {
-    if (errno == EINTR) return;
+  const int error = errno;
+  if (sleeps) woke_up();
+  if (n < 0 && error != EINTR) {
+    errno = error;
     throw_errno("aorm: epoll_wait");
   }
   for (int i = 0; i < n; ++i) {
     const std::uint64_t tag = events[i].data.u64;
-    if (tag == wake_tag) {
-      take_posted();
-      continue;
-    }
+    if (tag == wake_tag) continue;  // the posts are taken below
     auto found = watches_.find(static_cast<int>(tag & 0xffffffffu));
     // Skip events of a watch removed (or replaced) by an earlier callback of this batch.
     if (found == watches_.end() || found->second->generation != tag >> 32) continue;
     std::shared_ptr<Watch> keep = found->second;  // survives unwatch() inside the callback
     keep->callback(events[i].events);
   }
+  if (has_posts_.load(std::memory_order_acquire)) take_posted();
 }
 
 void EventLoop::take_posted() {
-  // Read the eventfd before taking the batch (see post()). EAGAIN: already reset.
-  std::uint64_t count;
-  [[maybe_unused]] auto read = ::read(wake_.get(), &count, sizeof count);
   {
     std::lock_guard lock(posted_mutex_);
+    if (wake_pending_) {
+      // Reset the eventfd (written under this mutex, so the write has happened).
+      std::uint64_t count;
+      [[maybe_unused]] auto read = ::read(wake_.get(), &count, sizeof count);
+      wake_pending_ = false;
+    }
     posted_.swap(taken_);
+    has_posts_.store(false, std::memory_order_relaxed);
   }
   expected_posts_ -= taken_.size() <= expected_posts_ ? taken_.size() : expected_posts_;
   ready_.insert(ready_.end(), taken_.begin(), taken_.end());

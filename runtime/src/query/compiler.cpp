@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <stdexcept>
+
+#include "aorm/errors.hpp"
 #include <string>
 
 namespace aorm::detail::sql {
@@ -43,9 +45,15 @@ std::vector<std::pair<int, int>> Query::join_offsets() const {
   if (!projection.empty()) return out;
   const std::vector<int> cols = selected_columns();
   int at = static_cast<int>(cols.size());
+  std::vector<int> starts;  // where each join's target columns start
   for (const Join& j : joins) {
-    const auto key = std::find(cols.begin(), cols.end(), j.column);
-    if (key != cols.end()) out.emplace_back(static_cast<int>(key - cols.begin()), at);
+    if (j.parent < 0) {
+      const auto key = std::find(cols.begin(), cols.end(), j.column);
+      if (key != cols.end()) out.emplace_back(static_cast<int>(key - cols.begin()), at);
+    } else {
+      out.emplace_back(starts[static_cast<std::size_t>(j.parent)] + j.column, at);
+    }
+    starts.push_back(at);
     at += static_cast<int>(j.target->columns.size());
   }
   return out;
@@ -94,9 +102,25 @@ const char* sql_operator(Op op) {
   }
 }
 
+// One join that a relation path in a condition, an ordering, values() or an aggregate
+// needs. Joins of one (sub)query form a JoinSet; `parent` indexes the same set.
+struct LookupJoin {
+  const Path* path = nullptr;
+  int scope = 0;  // the filter() call whose conditions use it (0: shared)
+  int parent = -1;
+  bool left = false;  // LEFT OUTER JOIN (else INNER)
+  std::string alias, link_alias;
+};
+struct JoinSet {
+  std::string letter;  // alias prefix: "J" for the statement, "U", "V"... for subqueries
+  std::vector<LookupJoin> joins;
+};
+
 class Writer {
  public:
-  Writer(const ModelMeta& m, Dialect d) : meta_(&m), d_(d), prefix_(quote(m.table)) {}
+  Writer(const ModelMeta& m, Dialect d) : meta_(&m), d_(d), prefix_(quote(m.table)) {
+    sets_.push_back({"J", {}});
+  }
 
   Statement finish() && { return Statement{std::move(sql_), std::move(params_)}; }
 
@@ -125,11 +149,125 @@ class Writer {
   std::string_view column_name(int i) const { return meta_->columns[static_cast<std::size_t>(i)].column; }
   void set_prefix(std::string p) { prefix_ = std::move(p); }
 
+  // ---- relation paths -----------------------------------------------------------------
+  // Single-valued steps (forward keys) share one join per path; a multi-valued path gets
+  // one join per filter() call (its scope), like Django: conditions inside one filter()
+  // apply to the same related row, separate calls may match different rows. Orderings,
+  // values() and aggregates (scope 0) reuse the first join of their path.
+
+  // The index in the current JoinSet of the join for `p` in `scope` (made when missing).
+  int resolve(const Path* p, int scope) {
+    const int parent = p->parent ? resolve(p->parent, scope) : -1;
+    const int eff = p->multi ? scope : 0;
+    std::vector<LookupJoin>& joins = sets_.back().joins;
+    for (std::size_t i = 0; i < joins.size(); ++i)
+      if (joins[i].path == p && (eff == 0 || joins[i].scope == eff)) return static_cast<int>(i);
+    LookupJoin j;
+    j.path = p;
+    j.scope = eff;
+    j.parent = parent;
+    j.left = (parent >= 0 && joins[static_cast<std::size_t>(parent)].left) ||
+             p->step.kind != StepKind::forward || p->step.nullable;
+    const std::string name = sets_.back().letter + std::to_string(joins.size() + 1);
+    j.alias = quote(name);
+    j.link_alias = quote(name + "L");
+    joins.push_back(std::move(j));
+    return static_cast<int>(joins.size() - 1);
+  }
+
+  // Makes the joins every relation path under `n` needs (not those of subqueries).
+  void collect(const NodePtr& n, int scope) {
+    if (!n) return;
+    switch (n->kind) {
+      case Kind::column:
+        if (n->path) resolve(n->path, scope);
+        return;
+      case Kind::scope: collect(n->a, n->column); return;
+      case Kind::in_query: collect(n->a, scope); return;
+      case Kind::not_:
+        if (has_path(n->a, true)) return;  // written as a subquery with its own joins
+        break;
+      default: break;
+    }
+    collect(n->a, scope);
+    collect(n->b, scope);
+    collect(n->c, scope);
+  }
+
+  // Collects the joins of everything a SELECT over `q` writes (the condition first, so that
+  // orderings and aggregates reuse its joins).
+  void prepare(const Query& q, std::span<const NodePtr> extra = {}) {
+    collect(q.where, 0);
+    for (const NodePtr& n : q.projection) collect(n, 0);
+    for (const NodePtr& n : q.annotations) collect(n, 0);
+    for (const NodePtr& n : extra) collect(n, 0);
+    for (const NodePtr& n : q.extra) collect(n, 0);
+    if (q.projection.empty() || !q.annotations.empty())
+      for (const OrderTerm& t : q.effective_order()) collect(t.expr, 0);
+  }
+
+  // `parent_ref.column` of the model a join starts from.
+  std::string ref(int parent) const {
+    return parent < 0 ? prefix_ : sets_.back().joins[static_cast<std::size_t>(parent)].alias;
+  }
+  static std::string pk_column(const ModelMeta& m) {
+    return quote(m.columns[static_cast<std::size_t>(m.pk)].column);
+  }
+
+  // The JOIN clauses of the current JoinSet.
+  void lookup_joins() {
+    for (const LookupJoin& j : sets_.back().joins) {
+      const Step& s = j.path->step;
+      const std::string from = ref(j.parent);
+      const char* kind = j.left ? " LEFT OUTER JOIN " : " INNER JOIN ";
+      switch (s.kind) {
+        case StepKind::forward:
+          *this << kind << quote(s.to->table) << " " << j.alias << " ON (" << from << "."
+                << quote(s.from->columns[static_cast<std::size_t>(s.column)].column) << " = " << j.alias
+                << "." << pk_column(*s.to) << ")";
+          break;
+        case StepKind::reverse:
+          *this << kind << quote(s.to->table) << " " << j.alias << " ON (" << from << "." << pk_column(*s.from)
+                << " = " << j.alias << "." << quote(s.to->columns[static_cast<std::size_t>(s.column)].column)
+                << ")";
+          break;
+        case StepKind::m2m:
+        case StepKind::m2m_reverse: {
+          const bool fwd = s.kind == StepKind::m2m;
+          const ManyToManyMeta& link = (fwd ? s.from : s.to)->many_to_many[static_cast<std::size_t>(s.m2m)];
+          const std::string_view near = fwd ? link.source_column : link.target_column;
+          const std::string_view far = fwd ? link.target_column : link.source_column;
+          *this << kind << quote(link.table) << " " << j.link_alias << " ON (" << from << "."
+                << pk_column(*s.from) << " = " << j.link_alias << "." << quote(near) << ")";
+          *this << kind << quote(s.to->table) << " " << j.alias << " ON (" << j.link_alias << "."
+                << quote(far) << " = " << j.alias << "." << pk_column(*s.to) << ")";
+          break;
+        }
+      }
+    }
+  }
+
+  // A column reached through a relation path.
+  void path_col(const Node& n) {
+    const int j = resolve(n.path, scope_);
+    *this << sets_.back().joins[static_cast<std::size_t>(j)].alias << "."
+          << quote(n.path->step.to->columns[static_cast<std::size_t>(n.column)].column);
+  }
+
+  // FROM table [select_related joins] [lookup joins]; collects the joins of `q` first.
+  void from(const Query& q, bool with_related) {
+    *this << " FROM ";
+    table();
+    if (with_related) joins(q);
+    lookup_joins();
+  }
+
   // True when `n` may evaluate to NULL (so NOT n needs Django's null handling).
   bool may_be_null(const NodePtr& n) const {
     if (!n) return false;
     switch (n->kind) {
-      case Kind::column: return meta_->columns[static_cast<std::size_t>(n->column)].nullable;
+      case Kind::column:
+        return n->path != nullptr || meta_->columns[static_cast<std::size_t>(n->column)].nullable;
       case Kind::param: return std::holds_alternative<std::nullptr_t>(n->value);
       case Kind::constant:
       case Kind::isnull:
@@ -150,7 +288,17 @@ class Writer {
   void expr(const NodePtr& np) {
     const Node& n = *np;
     switch (n.kind) {
-      case Kind::column: col(n.column); return;
+      case Kind::column:
+        if (n.path) path_col(n);
+        else col(n.column);
+        return;
+      case Kind::scope: {
+        const int outer = scope_;
+        scope_ = n.column;
+        expr(n.a);
+        scope_ = outer;
+        return;
+      }
       case Kind::param: bind(n.value); return;
       case Kind::constant:
         *this << (d_ == Dialect::sqlite ? (n.flag ? "1" : "0") : (n.flag ? "TRUE" : "FALSE"));
@@ -198,6 +346,24 @@ class Writer {
         *this << ")";
         return;
       case Kind::not_:
+        if (has_path(n.a, true)) {
+          // Django's exclude() over a multi-valued relation: not any related row matches,
+          // pk NOT IN (the rows that have a matching related row).
+          *this << "NOT (";
+          col(meta_->pk);
+          *this << " IN (SELECT ";
+          sets_.push_back({std::string(1, static_cast<char>('U' + (sets_.size() - 1) % 5)), {}});
+          collect(n.a, scope_);
+          col(meta_->pk);
+          *this << " FROM ";
+          table();
+          lookup_joins();
+          *this << " WHERE ";
+          expr(n.a);
+          sets_.pop_back();
+          *this << "))";
+          return;
+        }
         // Django's negation: a row where the condition is unknown (NULL) counts as not
         // matching it, so NOT keeps it: exclude(x == 1) keeps rows where x IS NULL.
         if (may_be_null(n.a)) {
@@ -221,11 +387,15 @@ class Writer {
         std::string outer_prefix = std::move(prefix_);
         meta_ = n.query->meta;
         prefix_ = quote(meta_->table);
+        sets_.push_back({std::string(1, static_cast<char>('U' + (sets_.size() - 1) % 5)), {}});
+        collect(n.query->where, 0);
         *this << "SELECT ";
         col(meta_->pk);
         *this << " FROM ";
         table();
+        lookup_joins();
         where(*n.query);
+        sets_.pop_back();
         meta_ = outer;
         prefix_ = std::move(outer_prefix);
         *this << "))";
@@ -262,6 +432,10 @@ class Writer {
       }
       *this << ")";
     };
+    if (sqlite && s->find('\0') != std::string::npos && n.op >= Op::contains && n.op <= Op::iendswith) {
+      nul_pattern(n, *s);
+      return;
+    }
     const std::string_view any = sqlite ? "*" : "%";
     switch (n.op) {
       case Op::iexact:
@@ -293,6 +467,39 @@ class Writer {
         return;
       default: throw std::logic_error("aorm: not a text lookup");
     }
+  }
+
+  // SQLite's GLOB and LIKE stop reading at a NUL byte: a value holding one is compared as
+  // bytes instead (instr / substr over BLOBs), folded by aorm_lower for the i-variants.
+  void nul_pattern(const Node& n, const std::string& v) {
+    const bool fold = n.op == Op::icontains || n.op == Op::istartswith || n.op == Op::iendswith;
+    auto subject = [&] {
+      *this << "CAST(";
+      if (fold) lower(n.a); else expr(n.a);
+      *this << " AS BLOB)";
+    };
+    auto value = [&] {
+      *this << (fold ? "CAST(aorm_lower(" : "CAST(");
+      bind(v);
+      *this << (fold ? ") AS BLOB)" : " AS BLOB)");
+    };
+    *this << "(";
+    if (n.op == Op::contains || n.op == Op::icontains) {
+      *this << "instr(";
+      subject();
+      *this << ", ";
+      value();
+      *this << ") > 0";
+    } else {
+      const bool start = n.op == Op::startswith || n.op == Op::istartswith;
+      *this << "substr(";
+      subject();
+      *this << (start ? ", 1, length(" : ", -length(");
+      value();
+      *this << ")) = ";
+      value();
+    }
+    *this << ")";
   }
 
   void extract(const Node& n) {
@@ -388,10 +595,46 @@ class Writer {
     if (n.op == Op::stddev) *this << "))";
   }
 
+  // Splits a condition into its top-level AND terms (with the scope each is in), the
+  // ones with an aggregate (HAVING) apart from the others (WHERE).
+  using Terms = std::vector<std::pair<NodePtr, int>>;
+  static void split(const NodePtr& n, int scope, Terms& plain, Terms& aggregated) {
+    if (!n || (n->kind == Kind::constant && n->flag)) return;
+    if (n->kind == Kind::and_) {
+      split(n->a, scope, plain, aggregated);
+      split(n->b, scope, plain, aggregated);
+    } else if (n->kind == Kind::scope) {
+      split(n->a, n->column, plain, aggregated);
+    } else {
+      (has_aggregate(n) ? aggregated : plain).emplace_back(n, scope);
+    }
+  }
+  void terms(std::string_view keyword, const Terms& ts) {
+    for (std::size_t i = 0; i < ts.size(); ++i) {
+      *this << (i ? " AND " : keyword);
+      scope_ = ts[i].second;
+      expr(ts[i].first);
+    }
+    scope_ = 0;
+  }
+
+  // WHERE (and, for conditions on aggregates, GROUP BY pk when there is no other grouping
+  // and HAVING, when `grouped` says the caller writes the GROUP BY itself).
   void where(const Query& q) {
-    if (!q.where || (q.where->kind == Kind::constant && q.where->flag)) return;
-    *this << " WHERE ";
-    expr(q.where);
+    if (!has_aggregate(q.where)) {
+      if (!q.where || (q.where->kind == Kind::constant && q.where->flag)) return;
+      *this << " WHERE ";
+      expr(q.where);
+      return;
+    }
+    Terms plain, aggregated;
+    split(q.where, 0, plain, aggregated);
+    terms(" WHERE ", plain);
+  }
+  void having(const Query& q) {
+    Terms plain, aggregated;
+    split(q.where, 0, plain, aggregated);
+    terms(" HAVING ", aggregated);
   }
 
   void limits(const Query& q) {
@@ -433,6 +676,10 @@ class Writer {
           *this << alias << "." << quote(c.column);
         }
       }
+      for (const NodePtr& n : q.extra) {
+        sep();
+        expr(n);
+      }
     } else {
       for (std::size_t i = 0; i < q.projection.size(); ++i) {
         sep();
@@ -449,14 +696,13 @@ class Writer {
 
   // SELECT ... FROM table WHERE ... GROUP BY ... [ORDER BY ...] [LIMIT/OFFSET] [FOR UPDATE]
   void select_body(const Query& q, bool with_order) {
+    prepare(q);
     *this << "SELECT ";
     if (q.distinct) *this << "DISTINCT ";
     select_list(q);
-    *this << " FROM ";
-    table();
-    if (q.projection.empty()) joins(q);
+    from(q, q.projection.empty());
     where(q);
-    if (!q.annotations.empty()) {
+    if (!q.annotations.empty() || has_aggregate(q.where)) {
       *this << " GROUP BY ";
       if (q.projection.empty()) {
         col(meta_->pk);
@@ -467,11 +713,21 @@ class Writer {
         }
       }
     }
+    having(q);
     // Like Django, Meta.ordering does not apply to a grouped query.
     if (with_order && (q.order_set || q.annotations.empty())) order(q);
     limits(q);
     if (q.for_update.enabled && d_ == Dialect::postgres) {
       *this << " FOR UPDATE";
+      for (std::size_t i = 0; i < q.for_update.of.size(); ++i) {
+        *this << (i ? ", " : " OF ");
+        const int c = q.for_update.of[i];
+        std::size_t j = 0;
+        while (j < q.joins.size() && !(q.joins[j].parent < 0 && q.joins[j].column == c)) ++j;
+        if (c < 0) table();
+        else if (j < q.joins.size()) *this << join_alias(j);
+        else throw Error("aorm: select_for_update(of=...) names a foreign key that is not in select_related()");
+      }
       if (q.for_update.nowait) *this << " NOWAIT";
       if (q.for_update.skip_locked) *this << " SKIP LOCKED";
     }
@@ -488,14 +744,20 @@ class Writer {
       const std::string alias = join_alias(j);
       *this << (join.nullable ? " LEFT OUTER JOIN " : " INNER JOIN ") << quote(join.target->table) << " "
             << alias << " ON (";
-      col(join.column);
+      if (join.parent < 0) {
+        col(join.column);
+      } else {
+        const Join& parent = q.joins[static_cast<std::size_t>(join.parent)];
+        *this << join_alias(static_cast<std::size_t>(join.parent)) << "."
+              << quote(parent.target->columns[static_cast<std::size_t>(join.column)].column);
+      }
       *this << " = " << alias << "."
             << quote(join.target->columns[static_cast<std::size_t>(join.target->pk)].column) << ")";
     }
   }
 
   bool needs_subquery(const Query& q) const {
-    return q.sliced() || q.distinct || !q.annotations.empty();
+    return q.sliced() || q.distinct || !q.annotations.empty() || has_aggregate(q.where);
   }
 
  private:
@@ -504,7 +766,21 @@ class Writer {
   std::string prefix_;
   std::string sql_;
   std::vector<Value> params_;
+  std::vector<JoinSet> sets_;  // the statement's joins, then those of open subqueries
+  int scope_ = 0;              // the filter() call whose condition is being written
 };
+
+// A query whose condition uses relation paths, as `pk IN (SELECT pk ... joins ... WHERE)`:
+// UPDATE and DELETE cannot join.
+Query without_joins(const Query& q) {
+  if (!has_path(q.where)) return q;
+  Query out = q;
+  auto sub = std::make_shared<Query>();
+  sub->meta = q.meta;
+  sub->where = q.where;
+  out.where = in_query(column(q.meta->pk), std::move(sub));
+  return out;
+}
 
 }  // namespace
 
@@ -523,8 +799,9 @@ Statement count(const Query& q, Dialect d) {
     w.select_body(inner, q.sliced());
     w << ") " << quote("subquery");
   } else {
-    w << "SELECT COUNT(*) FROM ";
-    w.table();
+    w.prepare(q);
+    w << "SELECT COUNT(*)";
+    w.from(q, false);
     w.where(q);
   }
   return std::move(w).finish();
@@ -539,8 +816,9 @@ Statement exists(const Query& q, Dialect d) {
     w.select_body(inner, q.sliced());
     w << ") " << quote("subquery") << " LIMIT 1";
   } else {
-    w << "SELECT 1 AS " << quote("a") << " FROM ";
-    w.table();
+    w.prepare(q);
+    w << "SELECT 1 AS " << quote("a");
+    w.from(q, false);
     w.where(q);
     w << " LIMIT 1";
   }
@@ -570,16 +848,20 @@ Statement aggregate(const Query& q, std::span<const NodePtr> aggregates, Dialect
     w.select_body(inner, q.sliced());
     w << ") " << quote("subquery");
   } else {
+    Query plain = q;
+    plain.order_set = true;  // orderings do not matter to an aggregate
+    plain.order.clear();
+    w.prepare(plain, aggregates);
     w << "SELECT ";
     list();
-    w << " FROM ";
-    w.table();
-    w.where(q);
+    w.from(plain, false);
+    w.where(plain);
   }
   return std::move(w).finish();
 }
 
-Statement update(const Query& q, std::span<const std::pair<int, NodePtr>> sets, Dialect d) {
+Statement update(const Query& query, std::span<const std::pair<int, NodePtr>> sets, Dialect d) {
+  const Query q = without_joins(query);
   Writer w(*q.meta, d);
   w << "UPDATE ";
   w.table();
@@ -593,7 +875,8 @@ Statement update(const Query& q, std::span<const std::pair<int, NodePtr>> sets, 
   return std::move(w).finish();
 }
 
-Statement remove(const Query& q, Dialect d) {
+Statement remove(const Query& query, Dialect d) {
+  const Query q = without_joins(query);
   Writer w(*q.meta, d);
   w << "DELETE FROM ";
   w.table();
@@ -610,7 +893,8 @@ NodePtr in_query(NodePtr a, std::shared_ptr<const Query> sub) {
   return n;
 }
 
-Statement remove_links(const Query& q, std::string_view link_table, std::string_view link_column, Dialect d) {
+Statement remove_links(const Query& query, std::string_view link_table, std::string_view link_column, Dialect d) {
+  const Query q = without_joins(query);
   Writer w(*q.meta, d);
   w << "DELETE FROM " << quote(link_table) << " WHERE " << quote(link_column) << " IN (SELECT ";
   w.col(q.meta->pk);

@@ -1,6 +1,8 @@
 // The expression-node factories (detail/sql/node.hpp), with constant folding.
 #include "aorm/detail/sql/node.hpp"
 
+#include <deque>
+#include <mutex>
 #include <utility>
 
 namespace aorm::detail::sql {
@@ -19,10 +21,57 @@ bool is_constant(const NodePtr& n, bool v) noexcept {
 
 }  // namespace
 
-NodePtr column(int index) {
+NodePtr column(int index, const Path* path) {
   auto n = make(Kind::column);
   n->column = index;
+  n->path = path;
   return n;
+}
+
+NodePtr scope(NodePtr a, int id) {
+  if (!a || a->kind == Kind::constant) return a;
+  auto n = make(Kind::scope);
+  n->a = std::move(a);
+  n->column = id;
+  return n;
+}
+
+const Path* extend(const Path* parent, const Step& step) {
+  static std::mutex mutex;
+  static std::deque<Path> paths;  // never shrinks: Field constants point into it
+  const std::lock_guard lock(mutex);
+  for (Path& p : paths) {
+    Step& s = p.step;
+    if (p.parent == parent && s.kind == step.kind && s.from == step.from && s.to == step.to &&
+        s.column == step.column && s.m2m == step.m2m) {
+      if (!s.loader && step.loader) {  // made by a relation field after an untyped use
+        s.loader = step.loader;
+        s.slot = step.slot;
+      }
+      return &p;
+    }
+  }
+  Path p;
+  p.parent = parent;
+  p.step = step;
+  p.multi = (parent && parent->multi) || step.kind != StepKind::forward;
+  p.depth = parent ? parent->depth + 1 : 1;
+  paths.push_back(p);
+  return &paths.back();
+}
+
+bool has_path(const NodePtr& n, bool multi_only) noexcept {
+  if (!n) return false;
+  if (n->kind == Kind::column) return n->path && (!multi_only || n->path->multi);
+  if (n->kind == Kind::in_query) return has_path(n->a, multi_only);
+  return has_path(n->a, multi_only) || has_path(n->b, multi_only) || has_path(n->c, multi_only);
+}
+
+bool has_aggregate(const NodePtr& n) noexcept {
+  if (!n) return false;
+  if (n->kind == Kind::aggregate || n->kind == Kind::count_all) return true;
+  if (n->kind == Kind::in_query) return false;
+  return has_aggregate(n->a) || has_aggregate(n->b) || has_aggregate(n->c);
 }
 
 NodePtr param(Value v) {
@@ -119,7 +168,7 @@ bool is_false(const NodePtr& n) noexcept { return is_constant(n, false); }
 
 bool as_column_equals(const NodePtr& n, int& column, Value& value) {
   if (!n || n->kind != Kind::compare || n->op != Op::eq) return false;
-  if (!n->a || n->a->kind != Kind::column || !n->b || n->b->kind != Kind::param) return false;
+  if (!n->a || n->a->kind != Kind::column || n->a->path || !n->b || n->b->kind != Kind::param) return false;
   column = n->a->column;
   value = n->b->value;
   return true;

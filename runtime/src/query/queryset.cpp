@@ -7,7 +7,9 @@
 #include <iterator>
 #include <string>
 
+#include "aorm/detail/context.hpp"
 #include "aorm/detail/registry.hpp"
+#include "aorm/detail/transaction.hpp"
 #include "aorm/relations.hpp"
 
 namespace aorm::detail {
@@ -175,7 +177,11 @@ class Deleter {
   // Raises ProtectedError when a protect/restrict key references a row that the delete
   // would remove (following cascades), before anything is deleted.
   Task<void> check(std::shared_ptr<const sql::Query> q) {
-    enter(*q->meta);
+    if (on_path(*q->meta)) {  // a cycle of keys: follow the rows, not the models
+      q = co_await materialize(std::move(q), checked_);
+      if (q->never()) co_return;
+    }
+    path_.push_back(q->meta);
     for (const ReverseKey& k : reverse_keys(*q->meta)) {
       const OnDelete rule = k.model->columns[static_cast<std::size_t>(k.column)].on_delete;
       if (rule != OnDelete::cascade && rule != OnDelete::protect && rule != OnDelete::restrict_) continue;
@@ -198,7 +204,11 @@ class Deleter {
   // Deletes the rows of `q`, after applying on_delete to the rows that reference them and
   // clearing their many-to-many links.
   Task<void> remove(std::shared_ptr<const sql::Query> q) {
-    enter(*q->meta);
+    if (on_path(*q->meta)) {
+      q = co_await materialize(std::move(q), removed_);
+      if (q->never()) co_return;
+    }
+    path_.push_back(q->meta);
     const Dialect d = db_.dialect();
     for (const ReverseKey& k : reverse_keys(*q->meta)) {
       const ColumnMeta& c = k.model->columns[static_cast<std::size_t>(k.column)];
@@ -212,9 +222,17 @@ class Deleter {
           co_await execute(db_, stmt);
           break;
         }
-        case OnDelete::set_default:
-          // ModelMeta does not carry default values (they live in the C++ member initialisers).
-          throw Error("aorm: on_delete: set_default is not supported yet (" + key_name(k) + ")");
+        case OnDelete::set_default: {
+          // The default lives in the member initialiser: generated code registers a writer.
+          const DefaultWriter writer = defaults_of(*k.model);
+          if (!writer) throw Error("aorm: on_delete set_default: no defaults registered for " + key_name(k));
+          std::vector<Value> v;
+          writer(k.column, v);
+          const std::vector<std::pair<int, NodePtr>> sets{{k.column, sql::param(std::move(v.front()))}};
+          const Statement stmt = sql::update(*child, sets, d);
+          co_await execute(db_, stmt);
+          break;
+        }
         case OnDelete::protect:
         case OnDelete::restrict_:  // check() found no referencing rows
         case OnDelete::do_nothing: break;
@@ -233,11 +251,30 @@ class Deleter {
   static bool reaches_others(const ModelMeta& m) { return !reverse_keys(m).empty() || !link_columns(m).empty(); }
 
  private:
-  void enter(const ModelMeta& m) {
-    if (std::find(path_.begin(), path_.end(), &m) != path_.end())
-      throw Error("aorm: deleting " + std::string(m.label) +
-                  " cascades back to itself through foreign keys; such cycles are not supported yet");
-    path_.push_back(&m);
+  bool on_path(const ModelMeta& m) const { return std::find(path_.begin(), path_.end(), &m) != path_.end(); }
+
+  // The rows of `q` as `pk IN (ids)`, minus those this delete already reached through the
+  // same cycle (`seen`): a cycle of keys (a self-referencing key, A→B→A) ends when no new
+  // rows turn up.
+  Task<std::shared_ptr<const sql::Query>> materialize(std::shared_ptr<const sql::Query> q,
+                                                       std::vector<std::pair<const ModelMeta*, std::int64_t>>& seen) {
+    auto state = std::make_shared<QueryState>();
+    state->query = *q;
+    state->query.projection = {sql::column(q->meta->pk)};
+    state->db = db_;
+    const Statement stmt = sql::select(state->query, db_.dialect());
+    std::vector<Value> ids;
+    auto sink = [&](const RowReader& r) {
+      const std::pair<const ModelMeta*, std::int64_t> key{q->meta, r.get_int64(0)};
+      if (std::find(seen.begin(), seen.end(), key) != seen.end()) return;
+      seen.push_back(key);
+      ids.emplace_back(key.second);
+    };
+    co_await execute(db_, stmt, sink);
+    auto out = std::make_shared<sql::Query>();
+    out->meta = q->meta;
+    out->where = sql::in(sql::column(q->meta->pk), std::move(ids));  // none: FALSE
+    co_return out;
   }
   void count(std::string label, std::int64_t n) {
     if (n == 0) return;  // like Django, labels with nothing deleted are left out
@@ -248,6 +285,7 @@ class Deleter {
   Database db_;
   DeleteResult& out_;
   std::vector<const ModelMeta*> path_;
+  std::vector<std::pair<const ModelMeta*, std::int64_t>> checked_, removed_;
 };
 
 }  // namespace
@@ -338,6 +376,218 @@ Task<std::int64_t> bulk_update_rows(Database db, const ModelMeta& m, std::vector
 
 Task<void> raw(Database db, Statement stmt, RowSink sink) {
   co_await execute(db, stmt, sink);
+}
+
+}  // namespace aorm::detail
+
+// ---- relations ---------------------------------------------------------------------------
+
+namespace aorm::detail {
+
+bool ValuesRow::is_null(int i) const noexcept {
+  return std::holds_alternative<std::nullptr_t>(v_[static_cast<std::size_t>(i)]);
+}
+std::int64_t ValuesRow::get_int64(int i) const noexcept { return ValueRow(v_[static_cast<std::size_t>(i)]).get_int64(0); }
+double ValuesRow::get_double(int i) const noexcept { return ValueRow(v_[static_cast<std::size_t>(i)]).get_double(0); }
+std::string_view ValuesRow::get_text(int i) const noexcept {
+  const Value& v = v_[static_cast<std::size_t>(i)];
+  if (const auto* s = std::get_if<std::string>(&v)) return *s;
+  text_ = std::string(ValueRow(v).get_text(0));
+  return text_;
+}
+std::span<const std::byte> ValuesRow::get_blob(int i) const noexcept {
+  if (const auto* b = std::get_if<Bytes>(&v_[static_cast<std::size_t>(i)])) return *b;
+  return {};
+}
+
+int related_join(sql::Query& q, const sql::Path* p, int column, const ModelMeta& target, bool nullable) {
+  int parent = -1;
+  if (p) {
+    if (p->step.kind != sql::StepKind::forward)
+      throw_usage("select_related() follows foreign keys only; use prefetch_related() for many-to-many and reverse relations");
+    parent = related_join(q, p->parent, p->step.column, *p->step.to, p->step.nullable);
+  }
+  for (std::size_t j = 0; j < q.joins.size(); ++j)
+    if (q.joins[j].parent == parent && q.joins[j].column == column) return static_cast<int>(j);
+  // Below a LEFT OUTER JOIN every join must be one too, or it would drop the outer rows.
+  const bool left = nullable || (parent >= 0 && q.joins[static_cast<std::size_t>(parent)].nullable);
+  q.joins.push_back({column, &target, left, parent});
+  return static_cast<int>(q.joins.size() - 1);
+}
+
+void set_for_update(sql::Query& q, bool nowait, bool skip_locked, const ForUpdateOf& of) {
+  q.for_update.enabled = true;
+  q.for_update.nowait = nowait;
+  q.for_update.skip_locked = skip_locked;
+  q.for_update.of.assign(of.entries.begin(), of.entries.begin() + of.size);
+}
+
+void check_for_update(const sql::Query& q, const Database& db) {
+  if (!q.for_update.enabled || db.dialect() != Dialect::postgres) return;
+  if (!transaction_on(current_context().get(), db.backend().get()))
+    throw TransactionManagementError("select_for_update cannot be used outside of a transaction.");
+}
+
+Task<void> prefetch(const QueryState& s, Database db, PrefetchLevel roots) {
+  std::vector<std::pair<const sql::Path*, PrefetchLevel>> done;  // levels loaded by this call
+  for (const PrefetchSpec& spec : s.prefetch) {
+    std::vector<const sql::Path*> chain;
+    for (const sql::Path* p = spec.path; p; p = p->parent) chain.push_back(p);
+    std::reverse(chain.begin(), chain.end());
+    PrefetchLevel level = roots;
+    for (std::size_t i = 0; i < chain.size(); ++i) {
+      const sql::Path* p = chain[i];
+      const bool last = i + 1 == chain.size();
+      const auto found = std::find_if(done.begin(), done.end(), [&](const auto& d) { return d.first == p; });
+      if (found != done.end() && !(last && spec.custom)) {
+        level = found->second;
+        continue;
+      }
+      if (!level.ops)
+        throw_usage("prefetch_related(): a path continues after a foreign key; select_related() that key instead");
+      if (!p->step.loader)
+        throw_usage("prefetch_related(): a foreign key inside a path cannot be prefetched; select_related() it in a Prefetch queryset");
+      PrefetchCall call{std::move(level), &p->step, db, last ? spec.custom : nullptr, {}};
+      co_await reinterpret_cast<PrefetchLoader>(p->step.loader)(call);
+      level = call.out;
+      done.emplace_back(p, std::move(call.out));
+    }
+  }
+}
+
+Database default_database() { return database("default"); }
+
+namespace {
+
+std::string placeholder(Dialect d, std::size_t n) { return d == Dialect::sqlite ? "?" : "$" + std::to_string(n); }
+
+// The owner's column and the other side's column of a link table.
+std::pair<std::string_view, std::string_view> link_columns(const LinkSide& side) {
+  if (side.reverse) return {side.link->target_column, side.link->source_column};
+  return {side.link->source_column, side.link->target_column};
+}
+
+// The linked keys of `owner`.
+Task<std::vector<std::int64_t>> linked(const Database& db, const LinkSide& side, std::int64_t owner) {
+  const auto [near, far] = link_columns(side);
+  Statement stmt{"SELECT " + sql::quote(far) + " FROM " + sql::quote(side.link->table) + " WHERE " +
+                     sql::quote(near) + " = " + placeholder(db.dialect(), 1),
+                 {Value(owner)}};
+  std::vector<std::int64_t> out;
+  auto sink = [&](const RowReader& r) { out.push_back(r.get_int64(0)); };
+  co_await execute(db, stmt, sink);
+  co_return out;
+}
+
+Task<void> insert_links(const Database& db, const LinkSide& side, std::int64_t owner,
+                        const std::vector<std::int64_t>& targets) {
+  if (targets.empty()) co_return;
+  const auto [near, far] = link_columns(side);
+  Statement stmt{"INSERT INTO " + sql::quote(side.link->table) + " (" + sql::quote(near) + ", " + sql::quote(far) +
+                     ") VALUES ",
+                 {}};
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    stmt.params.emplace_back(owner);
+    stmt.params.emplace_back(targets[i]);
+    stmt.sql += (i ? ", (" : "(") + placeholder(db.dialect(), stmt.params.size() - 1) + ", " +
+                placeholder(db.dialect(), stmt.params.size()) + ")";
+  }
+  co_await execute(db, stmt);
+}
+
+Task<void> delete_links(const Database& db, const LinkSide& side, std::int64_t owner,
+                        const std::optional<std::vector<std::int64_t>>& targets) {
+  if (targets && targets->empty()) co_return;
+  const auto [near, far] = link_columns(side);
+  Statement stmt{"DELETE FROM " + sql::quote(side.link->table) + " WHERE " + sql::quote(near) + " = " +
+                     placeholder(db.dialect(), 1),
+                 {Value(owner)}};
+  if (targets) {
+    stmt.sql += " AND " + sql::quote(far) + " IN (";
+    for (std::size_t i = 0; i < targets->size(); ++i) {
+      stmt.params.emplace_back((*targets)[i]);
+      stmt.sql += (i ? ", " : "") + placeholder(db.dialect(), stmt.params.size());
+    }
+    stmt.sql += ")";
+  }
+  co_await execute(db, stmt);
+}
+
+std::vector<std::int64_t> unique(std::vector<std::int64_t> v) {
+  std::vector<std::int64_t> out;
+  for (std::int64_t x : v)
+    if (std::find(out.begin(), out.end(), x) == out.end()) out.push_back(x);
+  return out;
+}
+
+}  // namespace
+
+Task<void> link_add(LinkSide side, std::int64_t owner, std::vector<std::int64_t> targets) {
+  targets = unique(std::move(targets));
+  if (targets.empty()) co_return;
+  const Database db = default_database();
+  // Like Django: read the existing links, insert only the missing ones (adding twice is a
+  // no-op), in one transaction.
+  co_await atomic(db, [&]() -> Task<void> {
+    const std::vector<std::int64_t> have = co_await linked(db, side, owner);
+    std::vector<std::int64_t> missing;
+    for (std::int64_t t : targets)
+      if (std::find(have.begin(), have.end(), t) == have.end()) missing.push_back(t);
+    co_await insert_links(db, side, owner, missing);
+  });
+}
+
+Task<void> link_remove(LinkSide side, std::int64_t owner, std::optional<std::vector<std::int64_t>> targets) {
+  if (targets) targets = unique(std::move(*targets));
+  co_await delete_links(default_database(), side, owner, targets);
+}
+
+Task<void> link_set(LinkSide side, std::int64_t owner, std::vector<std::int64_t> targets) {
+  targets = unique(std::move(targets));
+  const Database db = default_database();
+  co_await atomic(db, [&]() -> Task<void> {
+    const std::vector<std::int64_t> have = co_await linked(db, side, owner);
+    std::vector<std::int64_t> extra, missing;
+    for (std::int64_t h : have)
+      if (std::find(targets.begin(), targets.end(), h) == targets.end()) extra.push_back(h);
+    for (std::int64_t t : targets)
+      if (std::find(have.begin(), have.end(), t) == have.end()) missing.push_back(t);
+    co_await delete_links(db, side, owner, extra);
+    co_await insert_links(db, side, owner, missing);
+  });
+}
+
+Task<void> set_key(const ModelMeta& m, std::vector<Value> pks, bool all, int key, Value value,
+                   std::optional<Value> only_if) {
+  if (!all && pks.empty()) co_return;
+  auto s = std::make_shared<QueryState>();
+  s->query.meta = &m;
+  s->db = default_database();
+  if (!all) s->query.where = sql::in(sql::column(m.pk), std::move(pks));
+  if (only_if)
+    s->query.where = sql::and_(s->query.where, sql::binary(sql::Kind::compare, sql::Op::eq, sql::column(key),
+                                                           sql::param(std::move(*only_if))));
+  std::vector<std::pair<int, NodePtr>> sets;  // named: g++ 12 and braced lists in co_await
+  sets.emplace_back(key, sql::param(std::move(value)));
+  co_await update(std::move(s), std::move(sets));
+}
+
+Task<void> set_related(const ModelMeta& m, int key, std::int64_t owner, std::vector<Value> pks, bool nullable) {
+  const Database db = default_database();
+  co_await atomic(db, [&]() -> Task<void> {
+    if (nullable) {  // the owner's other rows lose their key
+      auto s = std::make_shared<QueryState>();
+      s->query.meta = &m;
+      s->db = db;
+      s->query.where = sql::and_(
+          sql::binary(sql::Kind::compare, sql::Op::eq, sql::column(key), sql::param(owner)),
+          sql::not_(sql::in(sql::column(m.pk), pks)));
+      std::vector<std::pair<int, NodePtr>> sets;
+      sets.emplace_back(key, sql::param(nullptr));
+      co_await update(std::move(s), std::move(sets));
+    }
+    co_await set_key(m, std::move(pks), false, key, Value(owner), std::nullopt);
+  });
 }
 
 }  // namespace aorm::detail

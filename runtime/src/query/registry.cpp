@@ -10,6 +10,7 @@ namespace {
 struct Registry {
   std::mutex mutex;
   std::vector<const ModelMeta*> models;
+  std::vector<std::pair<const ModelMeta*, DefaultWriter>> defaults;
 };
 
 Registry& registry() {
@@ -31,6 +32,26 @@ std::vector<const ModelMeta*> registered_models() {
   Registry& r = registry();
   const std::lock_guard lock(r.mutex);
   return r.models;
+}
+
+bool register_defaults(const ModelMeta& m, DefaultWriter writer) noexcept {
+  Registry& r = registry();
+  const std::lock_guard lock(r.mutex);
+  for (auto& [meta, w] : r.defaults)
+    if (meta == &m) {
+      w = writer;
+      return true;
+    }
+  r.defaults.emplace_back(&m, writer);
+  return true;
+}
+
+DefaultWriter defaults_of(const ModelMeta& m) noexcept {
+  Registry& r = registry();
+  const std::lock_guard lock(r.mutex);
+  for (const auto& [meta, w] : r.defaults)
+    if (meta == &m) return w;
+  return nullptr;
 }
 
 }  // namespace aorm::detail

@@ -6,6 +6,7 @@
 // the loop thread with EventLoop::post(), which is the only thread-safe member.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <coroutine>
@@ -55,9 +56,18 @@ class FileDescriptor {
 ///      run (so nothing leaks);
 ///   3. pending timers, ready handles and watches are dropped without being called.
 /// Tasks never see an error; they simply never resume.
+///
+/// Waiting for worker replies: when the loop has nothing ready and a post() is expected,
+/// it spins for up to kSpin (checking the posted queue, yielding the CPU between checks)
+/// before it sleeps in epoll_wait, unless a timer is due within ~2 ms. SQLite statements
+/// often finish within microseconds, so the reply usually arrives while it spins: no
+/// sleep, no wake-up, and post() skips the eventfd write (it writes only while the loop
+/// sleeps or is about to).
 class EventLoop {
  public:
   using Clock = std::chrono::steady_clock;
+  /// How long the loop spins for an expected post() before it sleeps.
+  static constexpr std::chrono::microseconds kSpin{50};
   /// Called on the loop thread with the epoll events (EPOLLIN, EPOLLOUT, EPOLLERR, ...).
   using WatchCallback = std::function<void(std::uint32_t events)>;
 
@@ -120,6 +130,11 @@ class EventLoop {
 
   int timeout_ms() const;
   void poll_events(int timeout_ms);
+  /// Spins up to kSpin for a post(); true when one arrived.
+  bool spin_for_posts() const noexcept;
+  /// Marks the loop as about to sleep; false (and not marked) when posts are waiting.
+  bool prepare_to_sleep();
+  void woke_up();
   void take_posted();
   void fire_timers();
   bool run_ready(std::coroutine_handle<> main);
@@ -134,13 +149,18 @@ class EventLoop {
   std::size_t expected_posts_ = 0;
   SpawnState* spawned_ = nullptr;  // intrusive list of running spawned tasks
 
-  std::mutex posted_mutex_;                      // guards posted_ and the wake_ write
+  std::mutex posted_mutex_;                      // guards posted_, sleeping_, wake_pending_
   std::vector<std::coroutine_handle<>> posted_;  // written by any thread
   std::vector<std::coroutine_handle<>> taken_;   // loop thread: spare buffer for posted_
+  bool sleeping_ = false;      // the loop sleeps (or is about to) until wake_ is written
+  bool wake_pending_ = false;  // wake_ was written and not read yet
+  std::atomic<bool> has_posts_{false};  // posted_ is not empty; read without the mutex to spin
 };
 
 /// One thread running jobs in FIFO order. Owned by whoever constructs it (the SQLite
-/// backend, one per connection).
+/// backend, one per connection). When its queue runs dry it spins for up to kSpin before
+/// it sleeps on its condition variable: a task that awaits its statement's result usually
+/// submits its next one within microseconds, and a sleeping worker costs a wake-up.
 ///
 /// Threads: submit() may be called from any thread, concurrently; jobs run one at a
 /// time on the worker thread. The destructor (any thread but the worker; not concurrently
@@ -162,6 +182,9 @@ class WorkerThread {
     Job* next_ = nullptr;
   };
 
+  /// How long an idle worker spins for a new job before it sleeps.
+  static constexpr std::chrono::microseconds kSpin{50};
+
   WorkerThread();
   ~WorkerThread();
   WorkerThread(const WorkerThread&) = delete;
@@ -182,6 +205,8 @@ class WorkerThread {
   Job* head_ = nullptr;  // FIFO: pop at head_, push at tail_; guarded by mutex_
   Job* tail_ = nullptr;
   bool stopping_ = false;
+  bool sleeping_ = false;               // waiting on wake_; guarded by mutex_
+  std::atomic<bool> has_jobs_{false};   // head_ != nullptr or stopping_; read without the mutex to spin
   std::thread thread_;  // last: starts after the members above exist
 };
 
@@ -222,9 +247,8 @@ class Outcome {
 
 /// The awaiter of run_on(): it is itself the worker job (no allocation). It lives in the
 /// awaiting coroutine's frame, which stays suspended until the job has posted it back.
-/// A round trip costs two thread wake-ups (worker condition variable, loop eventfd).
-// TODO(perf): spin briefly before blocking (worker and loop) when a reply is imminent;
-// SQLite statements often finish in a few microseconds.
+/// A round trip costs no thread wake-up when the worker and the loop are still spinning
+/// (see WorkerThread and EventLoop), two (condition variable, eventfd) when they sleep.
 template <class F>
 class RunOnWorker final : public WorkerThread::Job {
  public:

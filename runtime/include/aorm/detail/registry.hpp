@@ -5,6 +5,8 @@
 // Generated code registers each model file once, in models.cpp:
 //
 //   [[maybe_unused]] const bool registered = aorm::detail::register_app(app);
+//   [[maybe_unused]] const bool defaults_registered =
+//       aorm::detail::register_defaults(article_meta, &aorm::detail::write_default<Article>) && ...;
 #pragma once
 
 #include <vector>
@@ -19,5 +21,18 @@ bool register_app(const App& app) noexcept;
 
 /// Every model of every registered app, without duplicates.
 std::vector<const ModelMeta*> registered_models();
+
+/// Appends the value column `column` has in a default-constructed object (the model's
+/// defaults live in the member initialisers): what on_delete set_default writes.
+using DefaultWriter = void (*)(int column, std::vector<Value>& out);
+template <class T>
+void write_default(int column, std::vector<Value>& out) {
+  const T obj{};
+  ModelTraits<T>::write(obj, column, out);
+}
+/// Makes the defaults of model `m` known (generated code: one call per model).
+bool register_defaults(const ModelMeta& m, DefaultWriter writer) noexcept;
+/// The DefaultWriter registered for `m`, or null.
+DefaultWriter defaults_of(const ModelMeta& m) noexcept;
 
 }  // namespace aorm::detail

@@ -38,13 +38,17 @@ struct ForUpdate {
   bool enabled = false;
   bool nowait = false;
   bool skip_locked = false;
+  std::vector<int> of;  // FOR UPDATE OF: -1 the model's table, else a select_related key
+                        // column of the model (its join's table)
 };
 
 /// select_related(): a foreign key whose target row is fetched in the same SELECT.
 struct Join {
-  int column = 0;                  // the foreign key column of the query's model
+  int column = 0;                  // the foreign key column of the query's model (or of
+                                   // joins[parent]'s target)
   const ModelMeta* target = nullptr;
-  bool nullable = false;           // LEFT OUTER JOIN when the key may be NULL, else INNER JOIN
+  bool nullable = false;           // LEFT OUTER JOIN when the key (or a parent's) may be NULL
+  int parent = -1;                 // -1: a key of the query's model; else a nested join
 };
 
 /// Everything a SELECT over one model needs. Copied (cheaply: nodes are shared) by each
@@ -62,7 +66,9 @@ struct Query {
   std::vector<NodePtr> annotations;    // annotate(): aggregates appended, grouped by the
                                        // projection (or by the primary key without one)
   std::vector<Join> joins;             // select_related(): target columns follow the model's
+  std::vector<NodePtr> extra;          // selected after all of those (prefetch: the owner key)
   ForUpdate for_update;
+  int scopes = 0;                      // filter()/exclude() calls so far (sql::scope ids)
 
   bool sliced() const noexcept { return offset != 0 || limit.has_value(); }
   /// True when the WHERE is provably false: no statement needs to run.
@@ -86,7 +92,8 @@ struct InsertOptions {
 };
 
 /// `a IN (SELECT pk FROM sub's model WHERE sub's condition)`: rows referencing the rows of
-/// another query (how deletes reach related rows). Only sub.meta and sub.where are used.
+/// another query (how deletes reach related rows). Only sub.meta and sub.where are used;
+/// relation paths in sub.where join inside the subquery.
 NodePtr in_query(NodePtr a, std::shared_ptr<const Query> sub);
 
 /// SELECT of the rows (model columns, or projection + annotations).

@@ -10,9 +10,47 @@
 #include <memory>
 #include <vector>
 
+#include "aorm/meta.hpp"
 #include "aorm/value.hpp"
 
 namespace aorm::detail::sql {
+
+/// How one step of a relation path goes from one model to the next.
+enum class StepKind : std::uint8_t {
+  forward,      // a foreign key of `from` (column `column`) to `to`
+  reverse,      // the rows of `to` whose foreign key `column` references `from`
+  m2m,          // `from`'s many_to_many[m2m] to `to`
+  m2m_reverse,  // `to`'s many_to_many[m2m] seen from its target `from`
+};
+
+struct Step {
+  StepKind kind = StepKind::forward;
+  const ModelMeta* from = nullptr;
+  const ModelMeta* to = nullptr;
+  int column = -1;  // forward: key column of `from`; reverse: key column of `to`
+  int m2m = -1;     // m2m: index in from->many_to_many; m2m_reverse: in to->many_to_many
+  bool nullable = false;  // forward: the key may be NULL
+  // For prefetch_related (set by the typed relation fields; not part of the identity):
+  int slot = -1;               // which relation set of `from` the step fills
+  void (*loader)() = nullptr;  // a detail::PrefetchLoader, cast
+};
+
+/// A relation path from a query's model (`Comment::f.article->author` is Comment→article→
+/// author). Paths are interned: equal paths are the same pointer, and they live for the
+/// whole program (so Field can hold one and stay a constant).
+struct Path {
+  const Path* parent = nullptr;  // null: the step starts at the query's model
+  Step step;
+  bool multi = false;  // some step (this one or a parent) may match several rows
+  int depth = 1;
+};
+
+/// The interned path `parent` + `step`.
+const Path* extend(const Path* parent, const Step& step);
+/// The model a column reached through `p` belongs to (`root` when p is null).
+inline const ModelMeta* path_model(const Path* p, const ModelMeta* root) noexcept {
+  return p ? p->step.to : root;
+}
 
 /// What a node is. The operands used by each kind are listed beside it.
 enum class Kind : std::uint8_t {
@@ -33,6 +71,8 @@ enum class Kind : std::uint8_t {
   count_all,  // COUNT(*)
   random,     // a random number (order_by(aorm::random()))
   in_query,   // a IN (SELECT pk FROM query's model WHERE query's condition); see compiler.hpp
+  scope,      // a, the conditions of one filter() call (`column`: its number). Conditions
+              // over a multi-valued relation inside one scope use the same related row.
 };
 
 enum class Op : std::uint8_t {
@@ -53,6 +93,7 @@ struct Node {
   Op op = Op::none;
   bool flag = false;
   int column = -1;
+  const Path* path = nullptr;  // column: reached through these relations (null: own column)
   Value value;                // param, pattern
   std::vector<Value> values;  // in
   NodePtr a, b, c;
@@ -63,7 +104,13 @@ struct Node {
 // The boolean combinators fold constants: and_(FALSE, x) is FALSE, or_(FALSE, x) is x,
 // not_(TRUE) is FALSE; a null NodePtr stands for "no condition" (TRUE) in and_/or_.
 
-NodePtr column(int index);
+NodePtr column(int index, const Path* path = nullptr);
+/// The conditions of one filter()/exclude() call, numbered `id` (> 0).
+NodePtr scope(NodePtr a, int id);
+/// Does `n` read a column through a relation path (a multi-valued one when `multi_only`)?
+bool has_path(const NodePtr& n, bool multi_only = false) noexcept;
+/// Does `n` contain an aggregate?
+bool has_aggregate(const NodePtr& n) noexcept;
 NodePtr param(Value v);
 NodePtr constant(bool v);
 NodePtr binary(Kind kind, Op op, NodePtr a, NodePtr b);

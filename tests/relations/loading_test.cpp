@@ -1,0 +1,136 @@
+// select_related and prefetch_related, with the query counts QueryCapture proves.
+#include "fixture.hpp"
+
+#include "aorm/capture.hpp"
+
+namespace relations {
+namespace {
+
+auto tag_name = [](const Tag& t) { return t.name; };
+auto title = [](const Article& a) { return a.title; };
+
+TEST_CASE("select_related loads every level of a chain in one query") {
+  with_blog([](Blog&) -> aorm::Task<void> {
+    aorm::QueryCapture cap;
+    auto comments = co_await Comment::objects.select_related(Comment::f.article->author, Comment::f.author)
+                        .order_by(Comment::f.id)
+                        .alist();
+    REQUIRE(comments.size() == 3);
+    CHECK(cap.count() == 1);
+    CHECK(cap.queries().at(0).sql.find("LEFT OUTER JOIN") != std::string::npos);  // Comment.author is nullable
+    CHECK(comments[0].article->title == "Hello");
+    CHECK(comments[0].article->author->name == "Ada");
+    CHECK(comments[0].author->name == "Linus");
+    CHECK_FALSE(comments[1].author.loaded());  // no author: nothing to load
+    CHECK(comments[2].article->author->name == "Ada");
+    CHECK(cap.count() == 1);  // no hidden lazy query
+  });
+}
+
+TEST_CASE("select_related works with aget and aiterator") {
+  with_blog([](Blog&) -> aorm::Task<void> {
+    aorm::QueryCapture cap;
+    Article a = co_await Article::objects.select_related(Article::f.author).aget(Article::f.slug == "kernel");
+    CHECK(a.author->name == "Linus");
+    CHECK(cap.count() == 1);
+    auto stream = Comment::objects.select_related(Comment::f.article->author).order_by(Comment::f.id).aiterator(2);
+    std::vector<std::string> who;
+    while (auto c = co_await stream.anext()) who.push_back(c->article->author->name);
+    CHECK(who == names("Ada", "Ada", "Ada"));
+  });
+}
+
+TEST_CASE("prefetch_related: one query per relation level, iteration without I/O") {
+  with_blog([](Blog&) -> aorm::Task<void> {
+    aorm::QueryCapture cap;
+    auto articles = co_await Article::objects.select_related(Article::f.author)
+                        .prefetch_related(Article::f.tags, Article::f.comments)
+                        .order_by(Article::f.title)
+                        .alist();
+    CHECK(cap.count() == 3);  // articles+authors, tags, comments
+    REQUIRE(articles.size() == 3);
+    CHECK(articles[0].title == "Async");
+    CHECK(sorted(articles[0].tags, tag_name) == names("cpp"));
+    CHECK(sorted(articles[1].tags, tag_name) == names("cpp", "python"));
+    CHECK(articles[2].tags.empty());
+    CHECK(articles[1].comments.size() == 2);
+    CHECK(articles[1].author->name == "Ada");
+    CHECK(cap.count() == 3);
+  });
+}
+
+TEST_CASE("nested prefetch paths load each level once") {
+  with_blog([](Blog&) -> aorm::Task<void> {
+    aorm::QueryCapture cap;
+    auto authors = co_await Author::objects.prefetch_related(Author::f.articles, Author::f.articles->tags)
+                       .order_by(Author::f.name)
+                       .alist();
+    CHECK(cap.count() == 3);  // authors, articles, tags
+    REQUIRE(authors.size() == 3);
+    CHECK(authors[0].name == "Ada");
+    CHECK(sorted(authors[0].articles, title) == names("Async", "Hello"));
+    std::size_t tags = 0;
+    for (const Article& a : authors[0].articles) tags += a.tags.size();
+    CHECK(tags == 3);
+    CHECK(authors[1].articles.empty());  // Grace
+    CHECK(authors[2].articles.size() == 1);
+    // comments__author: a foreign key may end a path.
+    cap.clear();
+    auto articles = co_await Article::objects.prefetch_related(Article::f.tags, Article::f.comments->author)
+                        .filter(Article::f.slug == "hello")
+                        .alist();
+    CHECK(cap.count() == 4);  // articles, tags, comments, their authors
+    REQUIRE(articles.size() == 1);
+    std::vector<std::string> who;
+    for (const Comment& c : articles[0].comments) who.push_back(c.author.loaded() ? c.author->name : "-");
+    std::sort(who.begin(), who.end());
+    CHECK(who == names("-", "Linus"));
+    CHECK(cap.count() == 4);
+  });
+}
+
+TEST_CASE("Prefetch chooses the related queryset") {
+  with_blog([](Blog&) -> aorm::Task<void> {
+    aorm::QueryCapture cap;
+    auto authors = co_await Author::objects
+                       .prefetch_related(aorm::Prefetch(Author::f.articles, Article::objects.filter(Article::f.status == "published")
+                                                                                .select_related(Article::f.author)
+                                                                                .order_by(Article::f.title)))
+                       .filter(Author::f.name == "Ada")
+                       .alist();
+    CHECK(cap.count() == 2);
+    REQUIRE(authors.size() == 1);
+    REQUIRE(authors[0].articles.size() == 2);
+    CHECK(authors[0].articles.items()[0].title == "Async");
+    CHECK(authors[0].articles.items()[0].author->name == "Ada");
+    auto tagged = co_await Article::objects.prefetch_related(aorm::Prefetch(Article::f.tags, Tag::objects.filter(Tag::f.name != "cpp")))
+                      .filter(Article::f.slug == "hello")
+                      .aget();
+    CHECK(sorted(tagged.tags, tag_name) == names("python"));
+  });
+}
+
+TEST_CASE("prefetch_related works per chunk of aiterator and with aget") {
+  with_blog([](Blog&) -> aorm::Task<void> {
+    aorm::QueryCapture cap;
+    auto stream = Article::objects.prefetch_related(Article::f.tags).order_by(Article::f.title).aiterator(2);
+    std::vector<std::size_t> counts;
+    while (auto a = co_await stream.anext()) counts.push_back(a->tags.size());
+    CHECK(counts == std::vector<std::size_t>({1, 2, 0}));
+    CHECK(cap.count() == 3);  // one cursor, then the tags of each chunk
+    cap.clear();
+    Tag cpp = co_await Tag::objects.prefetch_related(Tag::f.articles).aget(Tag::f.name == "cpp");
+    CHECK(cpp.articles.size() == 2);
+    CHECK(cap.count() == 2);
+  });
+}
+
+TEST_CASE("iterating a set that was not prefetched raises NotLoaded") {
+  with_blog([](Blog&) -> aorm::Task<void> {
+    Article a = co_await Article::objects.aget(Article::f.slug == "hello");
+    CHECK_THROWS_WITH_AS((void)a.tags.size(), doctest::Contains("prefetch_related"), aorm::NotLoaded);
+  });
+}
+
+}  // namespace
+}  // namespace relations
