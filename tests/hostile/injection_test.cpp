@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <sqlite3.h>
@@ -63,19 +64,7 @@ Task<std::set<std::int64_t>> ids_of(aorm::QuerySet<Author> qs) {
 /// Connects to a fresh file with the blog tables and runs `body`.
 template <class Body>
 void with_blog(Body body) {
-  hostile::TempDbFile file;
-  aorm::run([&]() -> Task<void> {
-    auto db = co_await aorm::aconnect(file.url());
-    co_await db.acreate_tables(blog::app);
-    std::exception_ptr failure;
-    try {
-      co_await body();
-    } catch (...) {
-      failure = std::current_exception();
-    }
-    co_await db.aclose();
-    if (failure) std::rethrow_exception(failure);
-  }());
+  hostile::with_app(blog::app, std::move(body));
 }
 
 /// A short description of value i for failure messages (the 1 MB one is abbreviated).

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kw/models.hpp"
@@ -26,19 +27,7 @@ aorm::Bytes all_bytes() {
 
 template <class Body>
 void with_kw(Body body) {
-  hostile::TempDbFile file;
-  aorm::run([&]() -> Task<void> {
-    auto db = co_await aorm::aconnect(file.url());
-    co_await db.acreate_tables(kw::app);
-    std::exception_ptr failure;
-    try {
-      co_await body();
-    } catch (...) {
-      failure = std::current_exception();
-    }
-    co_await db.aclose();
-    if (failure) std::rethrow_exception(failure);
-  }());
+  hostile::with_app(kw::app, std::move(body));
 }
 
 }  // namespace
