@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <string_view>
 #include <vector>
 
 #include "test_support.hpp"
@@ -10,15 +11,20 @@
 using namespace aormc;
 using namespace aormc::test;
 
-TEST_CASE("every bad_*.yaml gives exactly the diagnostics in its bad_*.stderr") {
+namespace {
+
+// Loads every tests/codegen/errors/bad_*<ext> (at least `at_least` of them) with `flags` and
+// checks that it fails with exactly the diagnostics of the bad_*.stderr beside it.
+void check_golden_errors(std::string_view ext, std::size_t at_least,
+                         const std::vector<std::string>& flags = {}) {
   const std::filesystem::path dir = source_path("tests/codegen/errors");
   std::vector<std::filesystem::path> inputs;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     const std::string name = entry.path().filename().string();
-    if (name.starts_with("bad_") && name.ends_with(".yaml")) inputs.push_back(entry.path());
+    if (name.starts_with("bad_") && name.ends_with(ext)) inputs.push_back(entry.path());
   }
   std::sort(inputs.begin(), inputs.end());
-  REQUIRE(inputs.size() >= 10);
+  REQUIRE(inputs.size() >= at_least);
   for (const std::filesystem::path& input : inputs) {
     const std::string shown = "tests/codegen/errors/" + input.filename().string();
     std::filesystem::path golden = input;
@@ -27,34 +33,21 @@ TEST_CASE("every bad_*.yaml gives exactly the diagnostics in its bad_*.stderr") 
     INFO("input: " << shown);
     REQUIRE_MESSAGE(expected.has_value(), "missing golden file " << golden.string());
     diag::Diagnostics diags;
-    std::optional<ir::ModelSet> set = aormc::load(*read(input.string()), shown, diags);
+    std::optional<ir::ModelSet> set = aormc::load(*read(input.string()), shown, diags, flags);
     CHECK_FALSE(set.has_value());
     CHECK(diags.render() == *expected);
   }
 }
 
+}  // namespace
+
+TEST_CASE("every bad_*.yaml gives exactly the diagnostics in its bad_*.stderr") {
+  check_golden_errors(".yaml", 10);
+}
+
 #if AORM_WITH_CLANG
 TEST_CASE("every bad_*.hpp gives exactly the diagnostics in its bad_*.stderr") {
-  const std::filesystem::path dir = source_path("tests/codegen/errors");
-  std::vector<std::filesystem::path> inputs;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    const std::string name = entry.path().filename().string();
-    if (name.starts_with("bad_") && name.ends_with(".hpp")) inputs.push_back(entry.path());
-  }
-  std::sort(inputs.begin(), inputs.end());
-  REQUIRE(inputs.size() >= 5);
-  for (const std::filesystem::path& input : inputs) {
-    const std::string shown = "tests/codegen/errors/" + input.filename().string();
-    std::filesystem::path golden = input;
-    golden.replace_extension(".stderr");
-    std::optional<std::string> expected = read(golden.string());
-    INFO("input: " << shown);
-    REQUIRE_MESSAGE(expected.has_value(), "missing golden file " << golden.string());
-    diag::Diagnostics diags;
-    std::optional<ir::ModelSet> set = aormc::load(*read(input.string()), shown, diags, header_flags());
-    CHECK_FALSE(set.has_value());
-    CHECK(diags.render() == *expected);
-  }
+  check_golden_errors(".hpp", 5, header_flags());
 }
 #endif
 
