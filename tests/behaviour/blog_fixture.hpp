@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "aorm/database.hpp"
+#include "backends.hpp"
 
 #include "blog/models.hpp"
 
@@ -80,36 +81,11 @@ inline aorm::Date day_of(int y, unsigned m, unsigned d) {
   return sys_days{year{y} / month{m} / day{d}};
 }
 
-/// A backend configuration the suite runs on.
-enum class Backend { sqlite_workers, sqlite_inline, postgres };
-
-/// Whether this run covers PostgreSQL (--aorm-backend=postgres) instead of SQLite.
-bool postgres_run() noexcept;
-
-/// The PostgreSQL test server's conninfo ($AORM_TEST_PG_CONNINFO, else what pg_server.sh
-/// wrote under $AORM_TEST_PG_STATE); empty when there is none.
-std::string postgres_server();
-
-/// A fresh, empty database, unique per instance, dropped on destruction:
-///   sqlite_*  a file in the system temp folder (removed with its WAL side files);
-///   postgres  a schema on the test server, reached through a URL whose connections
-///             have it as their search_path (dropped with CASCADE).
-class TempDatabase {
- public:
-  explicit TempDatabase(Backend backend);
-  ~TempDatabase();
-  TempDatabase(const TempDatabase&) = delete;
-  TempDatabase& operator=(const TempDatabase&) = delete;
-  /// What aorm::aconnect takes.
-  const std::string& url() const noexcept { return url_; }
-  /// The options for aorm::aconnect: the execution policy of the configuration.
-  aorm::ConnectOptions options(std::string_view alias = "default") const;
-
- private:
-  Backend backend_;
-  std::string name_;  // the file path, or the schema
-  std::string url_;
-};
+// The backend configurations and a fresh database per test (tests/common/backends.hpp).
+using aorm_test::Backend;
+using aorm_test::postgres_run;
+using aorm_test::postgres_server;
+using aorm_test::TempDatabase;
 
 /// The state a test body sees: the open database and, after seed(), the known rows.
 ///

@@ -2,137 +2,11 @@
 //
 //   behaviour_tests [doctest options]                          SQLite, both execution policies
 //   behaviour_tests --aorm-backend=postgres [doctest options]  PostgreSQL
-#define DOCTEST_CONFIG_IMPLEMENT
 #include "blog_fixture.hpp"
 
-#include <libpq-fe.h>
-
-#include <atomic>
-#include <cstdio>
-#include <cstdlib>
 #include <exception>
-#include <fstream>
-#include <memory>
-#include <stdexcept>
-#include <system_error>
-#include <unistd.h>
 
 namespace behaviour {
-namespace {
-
-bool g_postgres = false;
-
-/// A unique name for a test database: aorm_behaviour_<pid>_<n> (ctest runs test processes
-/// in parallel against one server).
-std::string unique_name() {
-  static std::atomic<int> counter{0};
-  return "aorm_behaviour_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
-}
-
-/// Percent-encodes `s` for a URI component.
-std::string uri_encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-        c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
-/// `conninfo` (key=value or URI) as a postgresql:// URI whose sessions use `schema` as
-/// their search_path.
-std::string uri_with_schema(const std::string& conninfo, const std::string& schema) {
-  char* error = nullptr;
-  std::unique_ptr<PQconninfoOption, void (*)(PQconninfoOption*)> options(PQconninfoParse(conninfo.c_str(), &error),
-                                                                          PQconninfoFree);
-  if (!options) {
-    const std::string why = error != nullptr ? error : "out of memory";
-    PQfreemem(error);
-    throw std::runtime_error("bad PostgreSQL test conninfo '" + conninfo + "': " + why);
-  }
-  std::string query = "options=" + uri_encode("-c search_path=" + schema);
-  for (const PQconninfoOption* o = options.get(); o->keyword != nullptr; ++o) {
-    if (o->val == nullptr || *o->val == '\0') continue;
-    const std::string_view key = o->keyword;
-    if (key == "options") throw std::runtime_error("the PostgreSQL test conninfo must not set options");
-    query += "&" + std::string(key) + "=" + uri_encode(o->val);
-  }
-  return "postgresql:///?" + query;
-}
-
-/// Runs `sql` on the test server over a short-lived blocking connection.
-void admin(const std::string& sql) {
-  std::unique_ptr<PGconn, void (*)(PGconn*)> conn(PQconnectdb(postgres_server().c_str()), PQfinish);
-  if (PQstatus(conn.get()) != CONNECTION_OK)
-    throw std::runtime_error("cannot connect to the PostgreSQL test server: " +
-                             std::string(PQerrorMessage(conn.get())));
-  PQsetNoticeProcessor(conn.get(), [](void*, const char*) {}, nullptr);  // DROP ... CASCADE lists
-  std::unique_ptr<PGresult, void (*)(PGresult*)> r(PQexec(conn.get(), sql.c_str()), PQclear);
-  if (PQresultStatus(r.get()) != PGRES_COMMAND_OK)
-    throw std::runtime_error(sql + ": " + PQresultErrorMessage(r.get()));
-}
-
-}  // namespace
-
-bool postgres_run() noexcept { return g_postgres; }
-
-std::string postgres_server() {
-  if (const char* env = std::getenv("AORM_TEST_PG_CONNINFO"); env != nullptr && *env != '\0') return env;
-  if (const char* state = std::getenv("AORM_TEST_PG_STATE"); state != nullptr && *state != '\0') {
-    std::string line;
-    if (std::ifstream conninfo(std::string(state) + "/conninfo"); std::getline(conninfo, line)) return line;
-  }
-  return {};
-}
-
-/// Why there is no PostgreSQL server (the line pg_server.sh wrote, or how to get one).
-std::string no_server_reason() {
-  if (const char* state = std::getenv("AORM_TEST_PG_STATE"); state != nullptr && *state != '\0') {
-    std::string line;
-    if (std::ifstream skip(std::string(state) + "/skip"); std::getline(skip, line) && !line.empty()) return line;
-    return "the test server did not start (see the postgres.server.start test's output)";
-  }
-  return "no PostgreSQL test server: run the suite through ctest, or set AORM_TEST_PG_CONNINFO";
-}
-
-TempDatabase::TempDatabase(Backend backend) : backend_(backend), name_(unique_name()) {
-  if (backend_ == Backend::postgres) {
-    admin("CREATE SCHEMA \"" + name_ + "\"");
-    url_ = uri_with_schema(postgres_server(), name_);
-    return;
-  }
-  name_ = (std::filesystem::temp_directory_path() / (name_ + ".db")).string();
-  std::error_code ec;
-  std::filesystem::remove(name_, ec);
-  url_ = "sqlite:" + name_;
-}
-
-TempDatabase::~TempDatabase() {
-  if (backend_ == Backend::postgres) {
-    try {
-      admin("DROP SCHEMA \"" + name_ + "\" CASCADE");
-    } catch (const std::exception& e) {  // a leftover schema must not fail a test
-      std::fprintf(stderr, "warning: %s\n", e.what());
-    }
-    return;
-  }
-  std::error_code ec;  // best effort: a leftover temp file must not fail a test
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(name_ + suffix, ec);
-}
-
-aorm::ConnectOptions TempDatabase::options(std::string_view alias) const {
-  aorm::ConnectOptions opts;
-  opts.alias = alias;
-  opts.execution = backend_ == Backend::sqlite_inline ? aorm::Execution::inline_ : aorm::Execution::workers;
-  return opts;
-}
 
 aorm::Task<void> Blog::seed() {
   // Named locals, not braced temporaries, inside co_await: g++ 12 destroys those twice
@@ -193,11 +67,8 @@ void run_blog(Backend backend, const BlogBody& body) {
 }
 
 void for_each_backend(const BlogBody& body) {
+  if (aorm_test::skip_without_server()) return;
   if (postgres_run()) {
-    if (postgres_server().empty()) {
-      std::printf("aorm-postgres-skip: %s\n", no_server_reason().c_str());
-      return;
-    }
     SUBCASE("on PostgreSQL") { run_blog(Backend::postgres, body); }
     return;
   }
@@ -214,22 +85,4 @@ std::int64_t statements_starting_with(const aorm::QueryCapture& cap, std::string
 
 }  // namespace behaviour
 
-int main(int argc, char** argv) {
-  // --aorm-backend=postgres|sqlite is ours; everything else is doctest's.
-  std::vector<char*> args;
-  for (int i = 0; i < argc; ++i) {
-    const std::string_view a = argv[i];
-    if (a == "--aorm-backend=postgres") {
-      behaviour::g_postgres = true;
-    } else if (a == "--aorm-backend=sqlite") {
-      behaviour::g_postgres = false;
-    } else if (a.starts_with("--aorm-backend")) {
-      std::fprintf(stderr, "unknown %s (expected --aorm-backend=sqlite or --aorm-backend=postgres)\n", argv[i]);
-      return 2;
-    } else {
-      args.push_back(argv[i]);
-    }
-  }
-  doctest::Context context(static_cast<int>(args.size()), args.data());
-  return context.run();
-}
+int main(int argc, char** argv) { return aorm_test::run_doctest(argc, argv); }
