@@ -3,7 +3,6 @@
 #include <stdexcept>
 
 #include "fixture.hpp"
-#include "sqlite/backend.hpp"
 
 using namespace std::chrono_literals;
 using aorm::Task;
@@ -14,17 +13,10 @@ namespace {
 
 Task<void> add_tag(std::string name) { co_await Tag::objects.acreate(Tag{.name = std::move(name)}); }
 
-std::size_t idle(const aorm::Database& db) {
-  return dynamic_cast<aorm::detail::sqlite::SqliteBackend&>(*db.backend()).idle_connections();
-}
-std::size_t pool(const aorm::Database& db) {
-  return dynamic_cast<aorm::detail::sqlite::SqliteBackend&>(*db.backend()).pool_size();
-}
-
 }  // namespace
 
 TEST_CASE("rolling back an inner savepoint keeps the outer block's work") {
-  tx::for_each_policy([](Env& env) -> Task<void> {
+  tx::for_each_backend([](Env& env) -> Task<void> {
     co_await aorm::atomic([&]() -> Task<void> {
       co_await add_tag("outer-before");
       CHECK_THROWS_WITH(co_await aorm::atomic([&]() -> Task<void> {
@@ -43,7 +35,7 @@ TEST_CASE("rolling back an inner savepoint keeps the outer block's work") {
 }
 
 TEST_CASE("an exception leaving the outermost block rolls everything back and propagates") {
-  tx::for_each_policy([](Env& env) -> Task<void> {
+  tx::for_each_backend([](Env& env) -> Task<void> {
     CHECK_THROWS_AS(co_await aorm::atomic([&]() -> Task<void> {
       co_await add_tag("a");
       co_await aorm::atomic([&]() -> Task<void> {
@@ -53,12 +45,12 @@ TEST_CASE("an exception leaving the outermost block rolls everything back and pr
     }),
                     aorm::IntegrityError);
     CHECK(co_await tx::count(env.db, "blog_tag") == 0);
-    CHECK(idle(env.db) == pool(env.db));
+    CHECK(tx::idle(env.db) == tx::pool(env.db));
   });
 }
 
 TEST_CASE("on_commit runs after the outermost commit only, and never on rollback") {
-  tx::for_each_policy([](Env& env) -> Task<void> {
+  tx::for_each_backend([](Env& env) -> Task<void> {
     std::vector<std::string> log;
     co_await aorm::atomic([&]() -> Task<void> {
       aorm::on_commit([&] { log.push_back("outer"); });
@@ -89,7 +81,7 @@ TEST_CASE("on_commit runs after the outermost commit only, and never on rollback
 }
 
 TEST_CASE("durable atomic refuses to nest and works as an outermost block") {
-  tx::for_each_policy([](Env& env) -> Task<void> {
+  tx::for_each_backend([](Env& env) -> Task<void> {
     co_await aorm::atomic([&]() -> Task<void> { co_await add_tag("durable"); }, {.durable = true});
     CHECK_THROWS_AS(co_await aorm::atomic([&]() -> Task<void> {
       co_await add_tag("outer");
@@ -102,6 +94,7 @@ TEST_CASE("durable atomic refuses to nest and works as an outermost block") {
 }
 
 TEST_CASE("isolation levels are accepted on SQLite and cannot change inside a transaction") {
+  if (tx::skip_on_postgres()) return;
   tx::run_env(aorm::Execution::workers, [](Env& env) -> Task<void> {
     aorm::QueryCapture cap;
     co_await aorm::atomic([&]() -> Task<void> { co_await add_tag("x"); },
@@ -119,7 +112,7 @@ TEST_CASE("isolation levels are accepted on SQLite and cannot change inside a tr
 }
 
 TEST_CASE("tasks gathered or spawned inside atomic share its transaction") {
-  tx::for_each_policy(
+  tx::for_each_backend(
       [](Env& env) -> Task<void> {
         CHECK_THROWS_WITH(co_await aorm::atomic([&]() -> Task<void> {
           co_await aorm::gather(add_tag("g1"), add_tag("g2"));
@@ -141,7 +134,7 @@ TEST_CASE("tasks gathered or spawned inside atomic share its transaction") {
 }
 
 TEST_CASE("tasks gathered or spawned outside atomic use the pool, not a sibling's transaction") {
-  tx::for_each_policy(
+  tx::for_each_backend(
       [](Env& env) -> Task<void> {
         bool inserted = false, committed = false;
         auto writer = [&]() -> Task<void> {
@@ -167,7 +160,7 @@ TEST_CASE("tasks gathered or spawned outside atomic use the pool, not a sibling'
 }
 
 TEST_CASE("concurrent nested atomics inside one transaction take turns") {
-  tx::for_each_policy([](Env&) -> Task<void> {
+  tx::for_each_backend([](Env&) -> Task<void> {
     aorm::QueryCapture cap;
     std::vector<std::string> committed;
     co_await aorm::atomic([&]() -> Task<void> {
@@ -208,7 +201,7 @@ TEST_CASE("concurrent nested atomics inside one transaction take turns") {
 }
 
 TEST_CASE("a task spawned in atomic that outlives the block gets TransactionManagementError") {
-  tx::for_each_policy([](Env& env) -> Task<void> {
+  tx::for_each_backend([](Env& env) -> Task<void> {
     std::optional<aorm::Spawned<void>> late;
     co_await aorm::atomic([&]() -> Task<void> {
       auto body = []() -> Task<void> {
@@ -220,12 +213,12 @@ TEST_CASE("a task spawned in atomic that outlives the block gets TransactionMana
     });
     CHECK_THROWS_AS(co_await *late, aorm::TransactionManagementError);
     CHECK(co_await tx::count(env.db, "blog_tag") == 0);
-    CHECK(idle(env.db) == pool(env.db));
+    CHECK(tx::idle(env.db) == tx::pool(env.db));
   });
 }
 
 TEST_CASE("aclose inside a transaction on the same database raises instead of waiting for itself") {
-  tx::run_env(aorm::Execution::workers, [](Env& env) -> Task<void> {
+  tx::for_each_backend([](Env& env) -> Task<void> {
     CHECK_THROWS_AS(co_await aorm::atomic([&]() -> Task<void> { co_await env.db.aclose(); }),
                     aorm::TransactionManagementError);
     CHECK(co_await tx::count(env.db, "blog_tag") == 0);

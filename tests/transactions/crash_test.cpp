@@ -84,6 +84,7 @@ void create_tables(const tx::TempDbFile& file) {
 }  // namespace
 
 TEST_CASE("a process killed with SIGKILL in the middle of an atomic bulk insert leaves none of it") {
+  if (tx::skip_on_postgres()) return;
   for (aorm::Execution policy : {aorm::Execution::workers, aorm::Execution::inline_}) {
     CAPTURE(tx::policy_name(policy));
     tx::TempDbFile file;
@@ -94,6 +95,7 @@ TEST_CASE("a process killed with SIGKILL in the middle of an atomic bulk insert 
 }
 
 TEST_CASE("a process killed with SIGKILL right after an atomic bulk insert committed keeps all of it") {
+  if (tx::skip_on_postgres()) return;
   for (aorm::Execution policy : {aorm::Execution::workers, aorm::Execution::inline_}) {
     CAPTURE(tx::policy_name(policy));
     tx::TempDbFile file;

@@ -1,12 +1,13 @@
 // Cancellation and teardown: a task destroyed mid-transaction or while queued for a
 // connection, an exception in one of many gathered tasks, closing a database with work
-// in flight — none leaves a connection leaked, a transaction open or a task stuck.
+// in flight — none leaves a connection leaked, a transaction open or a task stuck. On every
+// backend: SQLite's write lock must be free afterwards, PostgreSQL's server must show no
+// session of the test still inside a transaction.
 #include <sqlite3.h>
 
 #include <stdexcept>
 
 #include "fixture.hpp"
-#include "sqlite/backend.hpp"
 
 using namespace std::chrono_literals;
 using aorm::Task;
@@ -15,13 +16,9 @@ using tx::Tag;
 
 namespace {
 
-aorm::detail::sqlite::SqliteBackend& sqlite_of(const aorm::Database& db) {
-  return dynamic_cast<aorm::detail::sqlite::SqliteBackend&>(*db.backend());
-}
-
 Task<void> add_tag(std::string name) { co_await Tag::objects.acreate(Tag{.name = std::move(name)}); }
 
-/// True when another connection can take the write lock within `wait`.
+/// SQLite: true when another connection can take the write lock within `wait`.
 bool write_lock_free(const std::filesystem::path& file, int wait_ms) {
   sqlite3* h = nullptr;
   sqlite3_open(file.c_str(), &h);
@@ -31,48 +28,53 @@ bool write_lock_free(const std::filesystem::path& file, int wait_ms) {
   return ok;
 }
 
+/// True when no transaction of `env`'s database is left open, waiting up to `wait` for
+/// one that is being rolled back (on a worker thread, or by a ROLLBACK in flight).
+Task<bool> no_transaction_open(const Env& env, std::chrono::milliseconds wait) {
+  if (env.postgres())
+    co_return co_await tx::wait_server_sessions(env.application_name, "idle in transaction", 0, wait) == 0;
+  co_return write_lock_free(env.file, static_cast<int>(wait.count()));
+}
+
 }  // namespace
 
 TEST_CASE("a task destroyed mid-transaction is rolled back and its connection returns to the pool") {
-  for (aorm::Execution policy : {aorm::Execution::workers, aorm::Execution::inline_}) {
-    CAPTURE(tx::policy_name(policy));
-    tx::TempDbFile file;
-    aorm::Database db;
-    bool reached_sleep = false;
-    aorm::run([&]() -> Task<void> {
-      db = co_await aorm::aconnect(file.url(), {.pool_size = 1, .execution = policy});
-      co_await db.acreate_tables(blog::app);
-      auto stuck = [&]() -> Task<void> {
-        co_await aorm::atomic([&]() -> Task<void> {
-          co_await add_tag("never committed");
-          reached_sleep = true;
-          co_await aorm::sleep(1h);
-        });
-      };
-      auto queued = [&]() -> Task<void> { co_await add_tag("never run"); };  // waits for the pool
-      auto a = aorm::spawn(stuck());
-      auto b = aorm::spawn(queued());
-      a.detach();
-      b.detach();
-      co_await aorm::sleep(30ms);
-      CHECK(sqlite_of(db).idle_connections() == 0);
-      // The main task ends here: run() destroys both spawned tasks without resuming them.
-    }());
-    CHECK(reached_sleep);
-    // No lock is left behind (the rollback on the worker may still be running: wait a bit).
-    CHECK(write_lock_free(file.path(), 2000));
-    aorm::run([&]() -> Task<void> {
-      CHECK(sqlite_of(db).idle_connections() == 1);
-      CHECK(co_await tx::count(db, "blog_tag") == 0);
-      co_await add_tag("next user");
-      CHECK(co_await tx::count(db, "blog_tag") == 1);
-      co_await db.aclose();
-    }());
-  }
+  tx::for_each_backend_outside_run(
+      [](Env& env) {
+        const aorm::Database& db = env.db;
+        bool reached_sleep = false;
+        aorm::run([&]() -> Task<void> {
+          auto stuck = [&]() -> Task<void> {
+            co_await aorm::atomic([&]() -> Task<void> {
+              co_await add_tag("never committed");
+              reached_sleep = true;
+              co_await aorm::sleep(1h);
+            });
+          };
+          auto queued = [&]() -> Task<void> { co_await add_tag("never run"); };  // waits for the pool
+          auto a = aorm::spawn(stuck());
+          auto b = aorm::spawn(queued());
+          a.detach();
+          b.detach();
+          co_await aorm::sleep(30ms);
+          CHECK(tx::idle(db) == 0);
+          // The main task ends here: run() destroys both spawned tasks without resuming them.
+        }());
+        CHECK(reached_sleep);
+        aorm::run([&]() -> Task<void> {
+          // No transaction is left behind (a rollback may still be running: wait a bit).
+          CHECK(co_await no_transaction_open(env, 2000ms));
+          CHECK(tx::idle(db) == 1);
+          CHECK(co_await tx::count(db, "blog_tag") == 0);
+          co_await add_tag("next user");
+          CHECK(co_await tx::count(db, "blog_tag") == 1);
+        }());
+      },
+      {.pool_size = 1});
 }
 
 TEST_CASE("an exception in one of many gathered tasks leaves no connection taken and no transaction open") {
-  tx::for_each_policy(
+  tx::for_each_backend(
       [](Env& env) -> Task<void> {
         auto task = [](std::string prefix, int i) -> Task<void> {
           co_await add_tag(prefix + std::to_string(i));
@@ -84,7 +86,7 @@ TEST_CASE("an exception in one of many gathered tasks leaves no connection taken
         for (int i = 0; i < 8; ++i) outside.push_back(task("out", i));
         CHECK_THROWS_WITH(co_await aorm::gather(std::move(outside)), "task 3 failed");
         CHECK(co_await tx::count(env.db, "blog_tag") == 15);  // the others all finished
-        CHECK(sqlite_of(env.db).idle_connections() == sqlite_of(env.db).pool_size());
+        CHECK(tx::idle(env.db) == tx::pool(env.db));
 
         CHECK_THROWS_WITH(co_await aorm::atomic([&]() -> Task<void> {
           std::vector<Task<void>> inside;
@@ -93,14 +95,14 @@ TEST_CASE("an exception in one of many gathered tasks leaves no connection taken
         }),
                           "task 3 failed");
         CHECK(co_await tx::count(env.db, "blog_tag") == 15);  // all of the block rolled back
-        CHECK(sqlite_of(env.db).idle_connections() == sqlite_of(env.db).pool_size());
-        CHECK(write_lock_free(env.file.path(), 0));
+        CHECK(tx::idle(env.db) == tx::pool(env.db));
+        CHECK(co_await no_transaction_open(env, 0ms));
       },
       {.pool_size = 3});
 }
 
 TEST_CASE("closing a database waits for work in flight, then refuses new work") {
-  tx::for_each_policy(
+  tx::for_each_backend(
       [](Env& env) -> Task<void> {
         bool committed = false;
         auto transaction = [&]() -> Task<void> {
@@ -124,9 +126,9 @@ TEST_CASE("closing a database waits for work in flight, then refuses new work") 
         CHECK(committed);
         CHECK_THROWS_AS(co_await env.db.aexecute("DELETE FROM blog_tag"), aorm::OperationalError);
         CHECK_THROWS_AS(co_await add_tag("late"), aorm::ConfigError);  // the alias is released
-        CHECK(sqlite_of(env.db).idle_connections() == sqlite_of(env.db).pool_size());
+        CHECK(tx::idle(env.db) == tx::pool(env.db));
         // Everything that started before the close landed.
-        auto reopened = co_await aorm::aconnect(env.file.url(), {.alias = "reopened"});
+        auto reopened = co_await aorm::aconnect(env.url, {.alias = "reopened"});
         CHECK(co_await tx::count(reopened, "blog_tag") == 22);
         co_await reopened.aclose();
       },

@@ -70,6 +70,12 @@ class PgBackend final : public Backend, public std::enable_shared_from_this<PgBa
   }
   std::uint64_t next_cursor_number() noexcept { return ++cursor_numbers_; }
 
+  PostgresPoolStats stats() const noexcept {
+    PostgresPoolStats out{slots_.size(), 0};
+    for (const Slot& s : slots_) out.leased += s.leased ? 1 : 0;
+    return out;
+  }
+
  private:
   struct Slot {
     std::shared_ptr<PgConnection> conn;  // null or unusable: reopen on next use
@@ -254,6 +260,10 @@ Task<std::shared_ptr<Backend>> make_postgres_backend(std::string conninfo, int p
   auto backend = std::make_shared<postgres::PgBackend>(std::move(params), size);
   co_await backend->connect_all();
   co_return backend;
+}
+
+PostgresPoolStats postgres_pool_stats(const Backend& backend) {
+  return dynamic_cast<const postgres::PgBackend&>(backend).stats();
 }
 
 }  // namespace aorm::detail

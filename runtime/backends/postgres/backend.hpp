@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -54,5 +55,14 @@ namespace aorm::detail {
 /// used by the next one).
 Task<std::shared_ptr<Backend>> make_postgres_backend(std::string conninfo, int pool_size,
                                                      std::chrono::milliseconds connect_timeout);
+
+/// A pool's slots right now (tests and monitoring; loop thread only).
+struct PostgresPoolStats {
+  std::size_t size = 0;    // slots
+  std::size_t leased = 0;  // leased for a transaction or a cursor
+};
+/// The stats of `backend`, which make_postgres_backend() made (anything else: a
+/// std::bad_cast).
+PostgresPoolStats postgres_pool_stats(const Backend& backend);
 
 }  // namespace aorm::detail
