@@ -289,7 +289,8 @@ aorm::Task<void> seed_002(std::string path) {
     auto [orm, c2] = co_await get_or_create_tag("orm");
     (void)c1;
     (void)c2;
-    co_await made[0].tags.aset(std::vector<Tag>{cpp, orm});
+    const std::vector<Tag> cpp_and_orm{cpp, orm};  // named: g++ 12 rejects a braced list inside co_await
+    co_await made[0].tags.aset(cpp_and_orm);
     std::vector<Tag> tags = co_await made[0].tags.all().alist();
     std::cout << made[0].title << " has " << tags.size() << " tag(s)\n";
     expect(tags.size() == 2, "tags set");

@@ -145,8 +145,12 @@ aorm::Task<void> seed_004(std::string path) {
     (void)c1;
     (void)c2;
     for (int i = 1; i < 100; i += 2) co_await made[static_cast<std::size_t>(i)].tags.aadd(cpp, orm);
-    co_await made[1].comments.acreate({.author = grace, .body = "Great post"});
-    co_await made[1].comments.acreate({.body = "Anonymous reader"});
+    // Named rows rather than braced temporaries inside co_await: g++ 12 destroys those twice
+    // (TOOLCHAIN.md, bug 2); with clang++ `acreate({.author = grace, ...})` is fine.
+    Comment great{.author = grace, .body = "Great post"};
+    Comment anonymous{.body = "Anonymous reader"};
+    co_await made[1].comments.acreate(great);
+    co_await made[1].comments.acreate(anonymous);
 
     // for article in Article.objects.all()[:20]: "author_name": article.author.username  -> 21 queries
     aorm::QueryCapture cap;

@@ -4,6 +4,8 @@
 // and at the end: the balances of the seeded accounts always sum to kAccounts * kStart;
 // every committed transfer is in the ledger and the ledger's amounts match the balances.
 // Prints operations per second; exits 1 when an invariant broke. Not a ctest test.
+// Rows are built into named locals before the co_await that takes them: g++ 12 destroys a
+// braced temporary inside a co_await expression twice (TOOLCHAIN.md).
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -58,7 +60,8 @@ Task<void> worker(unsigned seed, Clock::time_point deadline, Stats& stats) {
           co_await aorm::atomic([&]() -> Task<void> {
             co_await Account::objects.filter(Account::f.pk == from).aupdate(Account::f.balance = Account::f.balance - amount);
             co_await Account::objects.filter(Account::f.pk == to).aupdate(Account::f.balance = Account::f.balance + amount);
-            co_await Transfer::objects.acreate({.source = from, .target = to, .amount = amount});
+            const Transfer ledger_row{.source = from, .target = to, .amount = amount};
+            co_await Transfer::objects.acreate(ledger_row);
           });
           ++stats.transfers;
           break;
@@ -85,13 +88,15 @@ Task<void> worker(unsigned seed, Clock::time_point deadline, Stats& stats) {
             b.balance += amount;
             co_await a.asave();
             co_await b.asave();
-            co_await Transfer::objects.acreate({.source = from, .target = to, .amount = amount});
+            const Transfer ledger_row{.source = from, .target = to, .amount = amount};
+            co_await Transfer::objects.acreate(ledger_row);
           });
           ++stats.transfers;
           break;
         }
         case 5: {  // a short-lived account: created, renamed, deleted
-          Account t = co_await Account::objects.acreate({.owner = "temp" + std::to_string(pick(1000))});
+          const Account temp{.owner = "temp" + std::to_string(pick(1000))};
+          Account t = co_await Account::objects.acreate(temp);
           t.owner = "renamed";
           co_await t.asave();
           co_await t.adelete();
