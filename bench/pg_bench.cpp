@@ -39,6 +39,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 #include <unistd.h>
 
@@ -177,13 +178,29 @@ void read_article(const PGresult* r, int row, RawArticle& a) {
 std::int64_t check_of(const RawArticle& a) { return a.id + a.views + static_cast<std::int64_t>(a.title.size()); }
 std::int64_t check_of(const Article& a) { return a.id + a.views + static_cast<std::int64_t>(a.title.size()); }
 
+/// The statement aorm sends for one lookup, so that the raw sides send exactly the same:
+/// its SQL, and the text of each parameter after the first (the id), e.g. aget's LIMIT.
+struct Lookup {
+  std::string sql;
+  std::vector<std::string> rest;
+
+  /// The parameter values for looking up `id` (pointers into `id` and `rest`).
+  std::vector<const char*> values(const std::string& id) const {
+    std::vector<const char*> v{id.c_str()};
+    for (const std::string& r : rest) v.push_back(r.c_str());
+    return v;
+  }
+};
+
 /// The lookups one by one: a blocking round trip each.
-std::int64_t blocking_lookups(PGconn* c, const std::string& sql, const std::vector<std::string>& ids) {
+std::int64_t blocking_lookups(PGconn* c, const Lookup& lookup, const std::vector<std::string>& ids) {
   std::int64_t sum = 0;
   RawArticle a;
   for (const std::string& id : ids) {
-    const char* value = id.c_str();
-    Result r(PQexecParams(c, sql.c_str(), 1, nullptr, &value, nullptr, nullptr, 0), PQclear);
+    const std::vector<const char*> values = lookup.values(id);
+    Result r(PQexecParams(c, lookup.sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                          nullptr, 0),
+             PQclear);
     if (PQresultStatus(r.get()) != PGRES_TUPLES_OK || PQntuples(r.get()) != 1) fail("blocking lookup failed");
     read_article(r.get(), 0, a);
     sum += check_of(a);
@@ -194,7 +211,7 @@ std::int64_t blocking_lookups(PGconn* c, const std::string& sql, const std::vect
 /// The lookups in one pipeline per round of `per_round`, results read in order. With
 /// `sync_each`, a sync follows every statement (each its own transaction, so one failing
 /// statement fails alone: aorm's semantics); else one sync ends the round.
-std::int64_t pipelined_lookups(PGconn* c, const std::string& sql, const std::vector<std::string>& ids,
+std::int64_t pipelined_lookups(PGconn* c, const Lookup& lookup, const std::vector<std::string>& ids,
                                std::size_t per_round, int format, bool sync_each = false) {
   std::int64_t sum = 0;
   RawArticle a;
@@ -202,8 +219,9 @@ std::int64_t pipelined_lookups(PGconn* c, const std::string& sql, const std::vec
   for (std::size_t start = 0; start < ids.size(); start += per_round) {
     const std::size_t n = std::min(per_round, ids.size() - start);
     for (std::size_t k = 0; k < n; ++k) {
-      const char* value = ids[start + k].c_str();
-      if (PQsendQueryParams(c, sql.c_str(), 1, nullptr, &value, nullptr, nullptr, format) != 1)
+      const std::vector<const char*> values = lookup.values(ids[start + k]);
+      if (PQsendQueryParams(c, lookup.sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                            nullptr, format) != 1)
         fail("send failed: " + std::string(PQerrorMessage(c)));
       if (sync_each && PQpipelineSync(c) != 1) fail("sync failed");
     }
@@ -284,11 +302,18 @@ aorm::Task<void> seed(int rows) {
   co_await Article::objects.abulk_create(std::move(articles));
 }
 
-/// The SQL aorm sends for one lookup (so that the raw sides send exactly the same text).
-aorm::Task<std::string> lookup_sql(std::int64_t id) {
+/// The statement aorm sends for one lookup by primary key.
+aorm::Task<Lookup> lookup_statement() {
   aorm::QueryCapture cap;
-  co_await Article::objects.aget(Article::f.pk == id);
-  co_return cap.queries().at(0).sql;
+  co_await Article::objects.aget(Article::f.pk == 1);
+  const aorm::CapturedQuery q = cap.queries().at(0);
+  Lookup lookup{q.sql, {}};
+  for (std::size_t i = 1; i < q.params.size(); ++i) {
+    const auto* n = std::get_if<std::int64_t>(&q.params[i]);
+    if (n == nullptr) fail("unexpected parameter in aorm's lookup: " + q.sql);
+    lookup.rest.push_back(std::to_string(*n));
+  }
+  co_return lookup;
 }
 
 std::string server_conninfo(const Options& o) {
@@ -333,14 +358,14 @@ int run(const Options& o) {
 
   std::vector<double> t_aorm, t_block, t_pipe, t_pipe_b, t_pipe_s, t_all_aorm, t_all_text, t_all_bin;
   std::int64_t checks[8] = {};
-  std::string sql;
+  Lookup lookup;
   std::string all_sql;
   aorm::run([&]() -> aorm::Task<void> {
     // One connection: the pipeline, not the pool, is what P1 measures.
     aorm::Database db = co_await aorm::aconnect(url, {.pool_size = 1});
     co_await db.acreate_tables(benchdb::app);
     co_await seed(o.rows);
-    sql = co_await lookup_sql(1);
+    lookup = co_await lookup_statement();
     {
       aorm::QueryCapture cap;
       co_await Article::objects.order_by(Article::f.id).alist();
@@ -365,16 +390,16 @@ int run(const Options& o) {
       t_all_aorm.push_back(std::chrono::duration<double>(Clock::now() - t1).count());
       co_await db.aclose();
     }());
-    s = time_it([&] { return blocking_lookups(raw.get(), sql, id_texts); });
+    s = time_it([&] { return blocking_lookups(raw.get(), lookup, id_texts); });
     t_block.push_back(s.seconds);
     checks[1] = s.check;
-    s = time_it([&] { return pipelined_lookups(raw.get(), sql, id_texts, per_round, 0); });
+    s = time_it([&] { return pipelined_lookups(raw.get(), lookup, id_texts, per_round, 0); });
     t_pipe.push_back(s.seconds);
     checks[2] = s.check;
-    s = time_it([&] { return pipelined_lookups(raw.get(), sql, id_texts, per_round, 1); });
+    s = time_it([&] { return pipelined_lookups(raw.get(), lookup, id_texts, per_round, 1); });
     t_pipe_b.push_back(s.seconds);
     checks[3] = s.check;
-    s = time_it([&] { return pipelined_lookups(raw.get(), sql, id_texts, per_round, 0, true); });
+    s = time_it([&] { return pipelined_lookups(raw.get(), lookup, id_texts, per_round, 0, true); });
     t_pipe_s.push_back(s.seconds);
     checks[7] = s.check;
     s = time_it([&] { return read_all(raw.get(), all_sql, 0); });

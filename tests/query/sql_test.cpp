@@ -163,10 +163,17 @@ TEST_CASE("SELECT lists every column, applies Meta.ordering and composes slices 
   CHECK(s.sql.ends_with(R"( FROM "qt_article" ORDER BY "qt_article"."created_at" DESC)"));
   CHECK(sql::select(Article::objects.order_by().state().query, Dialect::sqlite).sql.ends_with(R"(FROM "qt_article")"));
   auto sliced = Article::objects.order_by(f.views.desc(), f.id).slice(2, 10).slice(1, 3);
-  CHECK(sql::select(sliced.state().query, Dialect::sqlite)
-            .sql.ends_with(R"(ORDER BY "qt_article"."views" DESC, "qt_article"."id" ASC LIMIT 2 OFFSET 3)"));
-  CHECK(sql::select(Article::objects.offset(5).state().query, Dialect::sqlite).sql.ends_with(" LIMIT -1 OFFSET 5"));
-  CHECK(sql::select(Article::objects.offset(5).state().query, Dialect::postgres).sql.ends_with(" DESC OFFSET 5"));
+  // LIMIT and OFFSET are parameters: every page of a query is one prepared statement.
+  const auto page = sql::select(sliced.state().query, Dialect::sqlite);
+  CHECK(page.sql.ends_with(R"(ORDER BY "qt_article"."views" DESC, "qt_article"."id" ASC LIMIT ? OFFSET ?)"));
+  CHECK(page.params == std::vector<Value>{v(2), v(3)});
+  const auto off = sql::select(Article::objects.offset(5).state().query, Dialect::sqlite);
+  CHECK(off.sql.ends_with(" LIMIT -1 OFFSET ?"));
+  CHECK(off.params == std::vector<Value>{v(5)});
+  const auto pg_page = sql::select(Article::objects.filter(f.views > 1).slice(2, 10).state().query, Dialect::postgres);
+  CHECK(pg_page.sql.ends_with(R"(WHERE ("qt_article"."views" > $1) ORDER BY "qt_article"."created_at" DESC LIMIT $2 OFFSET $3)"));
+  CHECK(pg_page.params == std::vector<Value>{v(1), v(8), v(2)});
+  CHECK(sql::select(Article::objects.offset(5).state().query, Dialect::postgres).sql.ends_with(" DESC OFFSET $1"));
   CHECK(sql::select(Article::objects.order_by(aorm::random()).state().query, Dialect::sqlite)
             .sql.ends_with("ORDER BY RANDOM() ASC"));
   CHECK(sql::select(Article::objects.only(f.title).state().query, Dialect::sqlite).sql.starts_with(
@@ -176,7 +183,8 @@ TEST_CASE("SELECT lists every column, applies Meta.ordering and composes slices 
 TEST_CASE("count of a sliced or distinct query counts a subquery") {
   auto s = sql::count(Article::objects.filter(f.views > 1).limit(2).state().query, Dialect::sqlite);
   CHECK(s.sql.starts_with("SELECT COUNT(*) FROM (SELECT "));
-  CHECK(s.sql.ends_with(R"( WHERE ("qt_article"."views" > ?) ORDER BY "qt_article"."created_at" DESC LIMIT 2) "subquery")"));
+  CHECK(s.sql.ends_with(R"( WHERE ("qt_article"."views" > ?) ORDER BY "qt_article"."created_at" DESC LIMIT ?) "subquery")"));
+  CHECK(s.params == std::vector<Value>{v(1), v(2)});
   auto d = sql::count(Article::objects.order_by(f.status).values_list(f.status).distinct().state().query,
                       Dialect::postgres);
   CHECK(d.sql == R"(SELECT COUNT(*) FROM (SELECT DISTINCT "qt_article"."status" FROM "qt_article") "subquery")");

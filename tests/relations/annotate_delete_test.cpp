@@ -27,6 +27,34 @@ TEST_CASE("annotate counts related rows per object, with filter and distinct") {
   });
 }
 
+TEST_CASE("annotate combines with select_related, the joined objects built for every row") {
+  with_blog([](Blog&) -> aorm::Task<void> {
+    auto rows = co_await Article::objects.select_related(Article::f.author)
+                    .annotate(aorm::Count(Article::f.comments))
+                    .order_by(Article::f.title)
+                    .alist();
+    REQUIRE(rows.size() == 3);
+    CHECK(std::get<0>(rows[0]).title == "Async");
+    CHECK(std::get<0>(rows[0]).author->name == "Ada");
+    CHECK(std::get<1>(rows[0]) == 1);
+    CHECK(std::get<0>(rows[1]).author->name == "Ada");
+    CHECK(std::get<1>(rows[1]) == 2);
+    CHECK(std::get<0>(rows[2]).author->name == "Linus");
+    CHECK(std::get<1>(rows[2]) == 0);
+    // Nested and nullable joins too: comments with their article's author and their own.
+    auto comments = co_await Comment::objects.select_related(Comment::f.article->author, Comment::f.author)
+                        .annotate(aorm::Count(Comment::f.article->tags))
+                        .order_by(Comment::f.id)
+                        .alist();
+    REQUIRE(comments.size() == 3);
+    CHECK(std::get<0>(comments[0]).article->author->name == "Ada");
+    CHECK(std::get<0>(comments[0]).author->name == "Linus");
+    CHECK(std::get<1>(comments[0]) == 2);
+    CHECK_FALSE(std::get<0>(comments[1]).author.loaded());
+    CHECK(std::get<1>(comments[2]) == 1);
+  });
+}
+
 TEST_CASE("filter and order on an annotation") {
   with_blog([](Blog&) -> aorm::Task<void> {
     auto busy = co_await Author::objects.annotate(aorm::Count(Author::f.articles))

@@ -1,5 +1,7 @@
-// fixture.hpp — a fresh SQLite file per test with the blog tables and a small related data
-// set: authors, articles with tags, comments (some by nobody).
+// fixture.hpp — a fresh database per test (a SQLite file, or a PostgreSQL schema when the
+// suite runs with --aorm-backend=postgres) with the blog tables and a small related data
+// set: authors, articles with tags, comments (some by nobody); or with the people tables
+// (with_people, below).
 //
 //   TEST_CASE("...") {
 //     with_blog([](Blog& b) -> aorm::Task<void> { ... });
@@ -20,6 +22,7 @@
 #include <vector>
 
 #include "blog/models.hpp"
+#include "people/models.hpp"
 
 namespace relations {
 
@@ -40,6 +43,24 @@ using Body = std::function<aorm::Task<void>(Blog&)>;
 
 /// Runs `body` on a fresh database (alias "default") with the data set above.
 void with_blog(Body body);
+
+/// The people data set (tests/relations/people.yaml):
+///   users ada, bob, eve; ada's profile ("math", avatar ada.png), bob's ("builds", no
+///   avatar), eve has none; groups admins and readers, without members.
+struct People {
+  aorm::Database db;
+  people::User ada, bob, eve;
+  people::Avatar pic;
+  people::Profile ada_profile, bob_profile;
+  people::Group admins, readers;
+};
+using PeopleBody = std::function<aorm::Task<void>(People&)>;
+
+/// Runs `body` on a fresh database (alias "default") with the people data set.
+void with_people(PeopleBody body);
+
+/// Is this the PostgreSQL run of the suite?
+bool on_postgres();
 
 /// A vector of strings built outside any co_await (g++ 12 cannot compile an
 /// initializer_list inside a co_await full-expression: TOOLCHAIN.md, bug 3).

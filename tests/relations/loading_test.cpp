@@ -89,6 +89,33 @@ TEST_CASE("nested prefetch paths load each level once") {
   });
 }
 
+TEST_CASE("a prefetch path continues after a foreign key with one query per level") {
+  with_blog([](Blog&) -> aorm::Task<void> {
+    aorm::QueryCapture cap;
+    auto comments = co_await Comment::objects.prefetch_related(Comment::f.article->tags).order_by(Comment::f.id).alist();
+    CHECK(cap.count() == 3);  // comments, their articles, the articles' tags
+    REQUIRE(comments.size() == 3);
+    CHECK(comments[0].article->title == "Hello");
+    CHECK(sorted(comments[0].article->tags, tag_name) == names("cpp", "python"));
+    CHECK(sorted(comments[1].article->tags, tag_name) == names("cpp", "python"));
+    CHECK(sorted(comments[2].article->tags, tag_name) == names("cpp"));
+    CHECK(cap.count() == 3);
+    // A nullable key, then a reverse relation, then a many-to-many: comments -> author ->
+    // articles -> tags; the comment without an author loads nothing.
+    cap.clear();
+    auto deep = co_await Comment::objects.prefetch_related(Comment::f.author->articles->tags).order_by(Comment::f.id).alist();
+    CHECK(cap.count() == 4);
+    REQUIRE(deep.size() == 3);
+    CHECK(sorted(deep[0].author->articles, title) == names("Kernel"));
+    CHECK(deep[0].author->articles.items()[0].tags.empty());
+    CHECK_FALSE(deep[1].author.loaded());
+    std::size_t tags = 0;
+    for (const Article& a : deep[2].author->articles) tags += a.tags.size();
+    CHECK(tags == 3);
+    CHECK(cap.count() == 4);
+  });
+}
+
 TEST_CASE("Prefetch chooses the related queryset") {
   with_blog([](Blog&) -> aorm::Task<void> {
     aorm::QueryCapture cap;

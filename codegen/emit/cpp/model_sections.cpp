@@ -86,12 +86,17 @@ std::string join(const std::vector<std::string>& items, std::string_view sep) {
 }
 
 // A reverse relation of a model, resolved: the reverse side of a foreign key (a set of the
-// referencing rows) or of a many_to_many field.
+// referencing rows), of a one_to_one (the one referencing row, or none) or of a
+// many_to_many field.
 struct Reverse {
   const ir::ReverseRelation* relation;
   const ir::Model* from;  // the model that declares the relation
-  int column = -1;        // foreign key: its column in `from`
+  int column = -1;        // foreign key / one_to_one: its column in `from`
   int m2m = -1;           // many_to_many: its index in from.many_to_many
+
+  bool one_to_one() const noexcept {
+    return column >= 0 && from->columns[static_cast<std::size_t>(column)].type == FieldType::one_to_one;
+  }
 };
 
 class ModelEmitter {
@@ -159,7 +164,10 @@ class ModelEmitter {
       }
       for (const Reverse& r : reverse_) {
         const std::string from = r.from->name;
-        if (r.column >= 0) {
+        if (r.one_to_one()) {
+          lines.emplace_back("aorm::RelatedObject<" + from + "> " + r.relation->name + "{};",
+                             "reverse of " + from + "." + r.relation->from_field + " (one-to-one)");
+        } else if (r.column >= 0) {
           lines.emplace_back("aorm::RelatedSet<" + from + "> " + r.relation->name + "{};",
                              "reverse of " + from + "." + r.relation->from_field);
         } else {
@@ -259,7 +267,7 @@ class ModelEmitter {
                             const std::string& path) {
     const std::string slot = std::to_string(m_.many_to_many.size() + i);
     if (r.column >= 0) {
-      return "aorm::RelatedField<" + root + ", " + r.from->name + owner + "> " + r.relation->name + "{" +
+      return std::string(r.one_to_one() ? "aorm::RelatedObjectField<" : "aorm::RelatedField<") + root + ", " + r.from->name + owner + "> " + r.relation->name + "{" +
              std::to_string(r.column) + ", " + slot + path + "};  // reverse of " + r.from->name + "." +
              r.relation->from_field + "\n";
     }

@@ -192,9 +192,19 @@ template <class Owner, class T>
 Task<void> load_reverse(PrefetchCall& call);
 template <class Owner, class T>
 Task<void> load_m2m(PrefetchCall& call);
+template <class Owner, class T>
+Task<void> load_reverse_one(PrefetchCall& call);
+/// Loads one foreign key level: sets the key objects of the owners, hands them on.
+template <class T, class N>
+Task<void> load_forward(PrefetchCall& call);
 template <class F>
 void (*erase_loader(F* f) noexcept)() {
   return reinterpret_cast<void (*)()>(f);
+}
+/// The erased load_forward for foreign key type `ForeignKey<X, N>`.
+template <class X, class N>
+void (*forward_loader(const ForeignKey<X, N>*) noexcept)() {
+  return erase_loader(&load_forward<X, N>);
 }
 
 /// Raises Error: "aorm: <what>" (runtime/src/query/queryset.cpp).
@@ -389,6 +399,7 @@ class Field : public detail::Lookups<Field<M, V>, M, V> {
     step.to = &ModelTraits<Target>::meta();
     step.column = column_;
     step.nullable = B::is_nullable;
+    step.loader = detail::forward_loader(static_cast<const B*>(nullptr));  // a prefetch path may pass it
     return detail::Arrow<detail::fields_at_t<Target, M>>{
         detail::fields_at_t<Target, M>(detail::sql::extend(path_, step))};
   }
@@ -456,6 +467,44 @@ class RelatedField {
     step.column = key_;
     step.slot = slot_;
     step.loader = detail::erase_loader(&detail::load_reverse<Owner, T>);
+    return detail::sql::extend(path_, step);
+  }
+  detail::NodePtr node() const { return detail::sql::column(ModelTraits<T>::meta().pk, target_path()); }
+  auto operator->() const { return detail::Arrow<detail::fields_at_t<T, M>>{detail::fields_at_t<T, M>(target_path())}; }
+
+ private:
+  int key_;
+  int slot_;
+  const detail::sql::Path* path_;
+};
+
+/// The reverse side of a one_to_one of T to Owner (`User::f.profile`, from Profile.user): a
+/// RelatedField that reaches at most one row. select_related() takes it (one query, LEFT
+/// JOIN), prefetch_related() too, and `->` gives T's fields (`User::f.profile->bio`).
+template <class M, class T, class Owner = M>
+class RelatedObjectField {
+ public:
+  using model_type = M;
+  using value_type = std::int64_t;
+  using target_type = T;
+  using owner_type = Owner;
+  static constexpr bool is_related_object = true;
+
+  /// `key_column`: T's one_to_one column; `slot`: which relation of Owner this is.
+  constexpr RelatedObjectField(int key_column, int slot, const detail::sql::Path* path = nullptr) noexcept
+      : key_(key_column), slot_(slot), path_(path) {}
+  constexpr int key_column() const noexcept { return key_; }
+  constexpr int slot() const noexcept { return slot_; }
+  constexpr const detail::sql::Path* path() const noexcept { return path_; }
+  /// The path to the T row.
+  const detail::sql::Path* target_path() const {
+    detail::sql::Step step;
+    step.kind = detail::sql::StepKind::reverse;
+    step.from = &ModelTraits<Owner>::meta();
+    step.to = &ModelTraits<T>::meta();
+    step.column = key_;
+    step.slot = slot_;
+    step.loader = detail::erase_loader(&detail::load_reverse_one<Owner, T>);
     return detail::sql::extend(path_, step);
   }
   detail::NodePtr node() const { return detail::sql::column(ModelTraits<T>::meta().pk, target_path()); }

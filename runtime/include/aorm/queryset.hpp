@@ -129,6 +129,19 @@ CreateDefaults<M> create_defaults(const Assignment<M>& first, const Assignment<M
   return {{{first.column, first.value}, {rest.column, rest.value}...}};
 }
 
+/// aorm::through_defaults(assigns...): the values of a `through` model's own columns for
+/// the link rows ManyToMany::aadd/aset/acreate insert (Django's `through_defaults`);
+/// columns not named get the through model's defaults.
+template <class M>
+struct ThroughDefaults {
+  std::vector<std::pair<int, detail::NodePtr>> sets;
+};
+template <class M, class... Ms>
+  requires(std::same_as<M, Ms> && ...)
+ThroughDefaults<M> through_defaults(const Assignment<M>& first, const Assignment<Ms>&... rest) {
+  return {{{first.column, first.value}, {rest.column, rest.value}...}};
+}
+
 namespace detail {
 
 struct QueryState;
@@ -204,6 +217,9 @@ class ValuesRow final : public RowReader {
 
 /// The select_related join for `column` of the model `p` leads to (adds the parents).
 int related_join(sql::Query& q, const sql::Path* p, int column, const ModelMeta& target, bool nullable);
+/// The select_related joins of every step of `p`: foreign keys and reverse one-to-ones
+/// (Error for other steps).
+int related_join(sql::Query& q, const sql::Path* p);
 /// Applies select_for_update() to `q`.
 void set_for_update(sql::Query& q, bool nowait, bool skip_locked, const ForUpdateOf& of);
 /// Raises TransactionManagementError when `q` selects for update on PostgreSQL outside a
@@ -271,6 +287,10 @@ template <class T>
 void read_model(T& obj, const std::vector<int>& cols, const RowReader& r, int at) {
   for (std::size_t k = 0; k < cols.size(); ++k) ModelTraits<T>::read(obj, cols[k], r, at + static_cast<int>(k));
   bind_relations(obj);
+  if (const auto* joined = dynamic_cast<const JoinedRow*>(&r)) {  // select_related reverse one-to-ones
+    const auto pk = std::find(cols.begin(), cols.end(), ModelTraits<T>::meta().pk);
+    if (pk != cols.end()) read_reverse_joined(obj, *joined, at + static_cast<int>(pk - cols.begin()));
+  }
 }
 
 template <class X>
@@ -387,9 +407,11 @@ Task<std::vector<Row>> list(StatePtr s) {
   std::vector<Row> out;
   if (s->query.never()) co_return out;
   Database db = resolve(*s);
-  const Statement stmt = sql::select(s->query, db.dialect());
-  const std::vector<int> cols = s->query.selected_columns();
-  const std::vector<std::pair<int, int>> joined = s->query.join_offsets();
+  // The SQL text and result layout come from the per-shape cache (compiler.hpp).
+  const sql::Compiled compiled = sql::compile(sql::Form::select, s->query, db.dialect());
+  const Statement& stmt = compiled.statement;
+  const std::vector<int>& cols = compiled.shape->columns;
+  const std::vector<std::pair<int, int>>& joined = compiled.shape->joined;
   auto sink = [&](const RowReader& r) {
     if (joined.empty()) {
       out.push_back(read_row<T, Row>(r, cols));
@@ -414,11 +436,18 @@ template <class T, class Row>
 Task<Row> get(StatePtr s) {
   const ModelMeta& m = ModelTraits<T>::meta();
   if (!s->query.sliced() && !s->query.for_update.enabled) {
-    auto q = std::make_shared<QueryState>(*s);  // Django: no ordering, at most 21 rows
+    // Django: no ordering, at most 21 rows. A state only this task holds (aget(preds...)
+    // made it) is changed in place instead of copied: states are made by
+    // make_shared<QueryState> (non-const) and never shared across threads while in use.
+    QueryState* q = s.use_count() == 1 ? const_cast<QueryState*>(s.get()) : nullptr;
+    if (!q) {
+      auto copy = std::make_shared<QueryState>(*s);
+      q = copy.get();
+      s = std::move(copy);
+    }
     q->query.order_set = true;
     q->query.order.clear();
     q->query.limit = 21;
-    s = std::move(q);
   }
   std::vector<Row> rows = co_await list<T, Row>(std::move(s));
   if (rows.empty()) throw typename T::DoesNotExist(does_not_exist_message(m));
@@ -633,6 +662,21 @@ using values_row_t = std::tuple<column_value_t<typename E::value_type>...>;
 template <class F, class M>
 concept foreign_key_field = expression<F> && std::same_as<typename F::model_type, M> &&
                             is_foreign_key_v<typename F::value_type> && requires(const F& f) { f.column(); };
+/// What select_related() takes: a foreign key field or a reverse one-to-one field of M.
+template <class F, class M>
+concept select_related_field =
+    foreign_key_field<F, M> || (std::same_as<typename F::model_type, M> && F::is_related_object);
+
+/// The select_related joins of one select_related() argument.
+template <class F>
+void select_join(sql::Query& q, const F& f) {
+  if constexpr (foreign_key_field<F, typename F::model_type>) {
+    related_join(q, f.path(), f.column(), ModelTraits<typename F::value_type::target_type>::meta(),
+                 F::value_type::is_nullable);
+  } else {
+    related_join(q, f.target_path());
+  }
+}
 
 template <class T>
 const StatePtr& default_state() {
@@ -668,17 +712,21 @@ class QueryStream {
 
   /// The next row, or nullopt once every row has been delivered.
   Task<std::optional<Row>> anext() {
-    if (buffer_.empty() && !done_) {
+    if (next_ == buffer_.size() && !done_) {
+      buffer_.clear();  // keeps its capacity: one allocation per stream, not per chunk
+      next_ = 0;
+      if (buffer_.capacity() < chunk_) buffer_.reserve(std::min<std::size_t>(chunk_, 4096));
       if (!cursor_) {
         if (state_->query.never()) {
           done_ = true;
           co_return std::nullopt;
         }
         db_ = detail::resolve(*state_);
-        cols_ = state_->query.selected_columns();
-        joined_ = state_->query.join_offsets();
+        detail::sql::Compiled compiled = detail::sql::compile(detail::sql::Form::select, state_->query, db_->dialect());
+        cols_ = compiled.shape->columns;
+        joined_ = compiled.shape->joined;
         detail::check_for_update(state_->query, *db_);
-        cursor_ = co_await detail::open_cursor(*db_, detail::sql::select(state_->query, db_->dialect()));
+        cursor_ = co_await detail::open_cursor(*db_, std::move(compiled.statement));
       }
       auto sink = [this](const RowReader& r) {
         if (joined_.empty()) {
@@ -701,10 +749,8 @@ class QueryStream {
         }
       }
     }
-    if (buffer_.empty()) co_return std::nullopt;
-    Row row = std::move(buffer_.front());
-    buffer_.pop_front();
-    co_return row;
+    if (next_ == buffer_.size()) co_return std::nullopt;
+    co_return std::move(buffer_[next_++]);
   }
 
  private:
@@ -714,7 +760,8 @@ class QueryStream {
   std::vector<int> cols_;
   std::vector<std::pair<int, int>> joined_;
   std::unique_ptr<detail::Cursor> cursor_;
-  std::deque<Row> buffer_;
+  std::vector<Row> buffer_;  // the current chunk; rows before next_ were delivered
+  std::size_t next_ = 0;
   bool done_ = false;
 };
 
@@ -880,18 +927,15 @@ class QuerySet {
   /// every level: select_related(Comment::f.article->author) fills comment.article and
   /// comment.article->author.
   template <class... F>
-    requires(sizeof...(F) > 0 && (detail::foreign_key_field<F, T> && ...))
+    requires(sizeof...(F) > 0 && (detail::select_related_field<F, T> && ...))
   QuerySet select_related(const F&... fields) const {
-    return with([&](detail::QueryState& s) {
-      (detail::related_join(s.query, fields.path(), fields.column(),
-                            ModelTraits<typename F::value_type::target_type>::meta(), F::value_type::is_nullable),
-       ...);
-    });
+    return with([&](detail::QueryState& s) { (detail::select_join(s.query, fields), ...); });
   }
   /// Loads these relations of every fetched object with one query per relation level,
   /// after the main query (Django's prefetch_related): many_to_many and reverse fields
-  /// (`Article::f.tags`, `Author::f.articles`), nested paths (`Author::f.articles->tags`,
-  /// `Article::f.comments->author`: a foreign key may end a path), and aorm::Prefetch(field,
+  /// (`Article::f.tags`, `Author::f.articles`), nested paths (`Author::f.articles->tags`;
+  /// foreign keys too, inside a path or at its end: `Comment::f.article->tags`,
+  /// `Article::f.comments->author`, one query per level), and aorm::Prefetch(field,
   /// queryset) to choose the related rows' filter and order.
   template <class... F>
     requires(sizeof...(F) > 0)
@@ -1229,6 +1273,29 @@ Task<void> load_reverse(PrefetchCall& call) {
 }
 
 template <class Owner, class T>
+Task<void> load_reverse_one(PrefetchCall& call) {
+  const int key = call.step->column;
+  auto s = level_state<T>(call);
+  s->query.where = sql::and_(s->query.where, sql::in(sql::column(key), owner_keys<Owner>(call.owners)));
+  std::vector<T> rows = co_await list<T, T>(std::move(s));
+  std::unordered_map<std::int64_t, T*> by_owner;
+  std::vector<Value> v;
+  for (T& row : rows) {
+    v.clear();
+    ModelTraits<T>::write(row, key, v);
+    if (const auto* id = std::get_if<std::int64_t>(&v.front())) by_owner.emplace(*id, &row);
+  }
+  for (void* o : call.owners.objs) {
+    Owner& owner = *static_cast<Owner*>(o);
+    auto* one = static_cast<RelatedObject<T>*>(ModelTraits<Owner>::related_set(owner, call.step->slot));
+    const auto it = by_owner.find(ModelTraits<Owner>::pk(owner));
+    one->set_loaded(it == by_owner.end() ? std::nullopt : std::optional<T>(*it->second));
+    if (T* got = one->get()) call.out.objs.push_back(got);
+  }
+  call.out.ops = &model_ops<T>;
+}
+
+template <class Owner, class T>
 Task<void> load_m2m(PrefetchCall& call) {
   const sql::Step& step = *call.step;
   // The way back from T to its owners, whose key is selected after T's columns.
@@ -1244,9 +1311,10 @@ Task<void> load_m2m(PrefetchCall& call) {
   std::unordered_map<std::int64_t, std::vector<T>> groups;
   std::vector<T> all;  // for the queryset's own prefetches
   if (!s->query.never()) {
-    const Statement stmt = sql::select(s->query, call.db.dialect());
-    const std::vector<int> cols = s->query.selected_columns();
-    const std::vector<std::pair<int, int>> joined = s->query.join_offsets();
+    const sql::Compiled compiled = sql::compile(sql::Form::select, s->query, call.db.dialect());
+    const Statement& stmt = compiled.statement;
+    const std::vector<int>& cols = compiled.shape->columns;
+    const std::vector<std::pair<int, int>>& joined = compiled.shape->joined;
     auto sink = [&](const RowReader& r) {
       const std::int64_t owner = r.get_int64(r.column_count() - 1);
       if (joined.empty()) {
@@ -1294,10 +1362,11 @@ Task<void> load_forward(PrefetchCall& call) {
     std::vector<Value> row{keys[i]};
     for (int k = 0; k < n; ++k) ModelTraits<T>::write(*it->second, k, row);
     const ValuesRow values(row);
-    const JoinedRow joined(values, offsets);
+    JoinedRow joined(values, offsets);
+    joined.collect_loaded(0, &call.out.objs);  // the owner's copy is the next level's object
     ops.read(call.owners.objs[i], key, joined, 0);
   }
-  call.out = {};  // a foreign key ends a prefetch path
+  call.out.ops = &model_ops<T>;
 }
 
 Database default_database();
@@ -1306,16 +1375,29 @@ struct LinkSide {
   const ManyToManyMeta* link = nullptr;
   bool reverse = false;  // the owner is the link's target side
 };
-Task<void> link_add(LinkSide side, std::int64_t owner, std::vector<std::int64_t> targets);
+/// aorm::through_defaults(...) with its model erased: `model` null when none was given.
+struct ThroughValues {
+  const ModelMeta* model = nullptr;
+  std::vector<std::pair<int, NodePtr>> sets;
+};
+/// Adds the missing links to `targets`. A link of a `through` model is a row of that model:
+/// its other columns get `through`'s values, else their defaults (Error when `through`
+/// names another model or a value that is not a constant).
+Task<void> link_add(LinkSide side, std::int64_t owner, std::vector<std::int64_t> targets, ThroughValues through);
 /// Removes the links to `targets` (every link of the owner when nullopt).
 Task<void> link_remove(LinkSide side, std::int64_t owner, std::optional<std::vector<std::int64_t>> targets);
-/// Links exactly `targets`: removes the others, adds the missing ones.
-Task<void> link_set(LinkSide side, std::int64_t owner, std::vector<std::int64_t> targets);
+/// Links exactly `targets`: removes the others, adds the missing ones (as link_add).
+Task<void> link_set(LinkSide side, std::int64_t owner, std::vector<std::int64_t> targets, ThroughValues through);
 /// UPDATE m SET key = value WHERE pk IN pks [AND key = only_if] (pks empty: no pk condition).
 Task<void> set_key(const ModelMeta& m, std::vector<Value> pks, bool all, int key, Value value,
                    std::optional<Value> only_if);
 /// Points `pks` at `owner` and, when `nullable`, every other row of the owner at NULL.
 Task<void> set_related(const ModelMeta& m, int key, std::int64_t owner, std::vector<Value> pks, bool nullable);
+
+template <class M>
+ThroughValues through_values(const ThroughDefaults<M>& d) {
+  return {&ModelTraits<M>::meta(), d.sets};
+}
 
 /// A primary key from an object or an id.
 template <class T, class A>
@@ -1337,11 +1419,22 @@ LinkSide link_side(const ManyToMany<Owner, T>& set) {
 }
 
 template <class T>
-Task<T> create_and_link(T obj, LinkSide side, std::int64_t owner) {
+Task<T> create_and_link(T obj, LinkSide side, std::int64_t owner, ThroughValues through) {
   T created = co_await Manager<T>().acreate(std::move(obj));
   std::vector<std::int64_t> key{ModelTraits<T>::pk(created)};  // named: g++ 12, braced lists in co_await
-  co_await link_add(side, owner, std::move(key));
+  co_await link_add(side, owner, std::move(key), std::move(through));
   co_return created;
+}
+
+/// Sorts one aadd() argument: a related object or key into `keys`, through_defaults into
+/// `through`.
+template <class T, class A>
+void link_argument(const A& a, std::vector<std::int64_t>& keys, ThroughValues& through) {
+  if constexpr (std::is_same_v<A, T> || std::integral<A>) {
+    keys.push_back(key_of<T>(a));
+  } else {
+    through = through_values(a);
+  }
 }
 
 }  // namespace detail
@@ -1368,7 +1461,12 @@ QuerySet<T, T> ManyToMany<Owner, T>::all() const {
 template <class Owner, class T>
 template <class... A>
 Task<void> ManyToMany<Owner, T>::aadd(const A&... objs) const {
-  return detail::link_add(detail::link_side(*this), this->require_owner(), {detail::key_of<T>(objs)...});
+  static_assert((0 + ... + (std::integral<A> || std::is_same_v<A, T> ? 0 : 1)) <= 1,
+                "aadd() takes related objects or keys and at most one aorm::through_defaults(...)");
+  std::vector<std::int64_t> keys;
+  detail::ThroughValues through;
+  (detail::link_argument<T>(objs, keys, through), ...);
+  return detail::link_add(detail::link_side(*this), this->require_owner(), std::move(keys), std::move(through));
 }
 template <class Owner, class T>
 template <class... A>
@@ -1381,7 +1479,15 @@ template <class R>
 Task<void> ManyToMany<Owner, T>::aset(const R& objs) const {
   std::vector<std::int64_t> keys;
   for (const auto& o : objs) keys.push_back(detail::key_of<T>(o));
-  return detail::link_set(detail::link_side(*this), this->require_owner(), std::move(keys));
+  return detail::link_set(detail::link_side(*this), this->require_owner(), std::move(keys), {});
+}
+template <class Owner, class T>
+template <class R, class M>
+Task<void> ManyToMany<Owner, T>::aset(const R& objs, const ThroughDefaults<M>& through) const {
+  std::vector<std::int64_t> keys;
+  for (const auto& o : objs) keys.push_back(detail::key_of<T>(o));
+  return detail::link_set(detail::link_side(*this), this->require_owner(), std::move(keys),
+                          detail::through_values(through));
 }
 template <class Owner, class T>
 Task<void> ManyToMany<Owner, T>::aclear() const {
@@ -1389,7 +1495,13 @@ Task<void> ManyToMany<Owner, T>::aclear() const {
 }
 template <class Owner, class T>
 Task<T> ManyToMany<Owner, T>::acreate(T obj) const {
-  return detail::create_and_link(std::move(obj), detail::link_side(*this), this->require_owner());
+  return detail::create_and_link(std::move(obj), detail::link_side(*this), this->require_owner(), {});
+}
+template <class Owner, class T>
+template <class M>
+Task<T> ManyToMany<Owner, T>::acreate(T obj, const ThroughDefaults<M>& through) const {
+  return detail::create_and_link(std::move(obj), detail::link_side(*this), this->require_owner(),
+                                 detail::through_values(through));
 }
 
 template <class T>
@@ -1449,6 +1561,23 @@ template <class T>
 Task<T> RelatedSet<T>::acreate(T obj) const {
   detail::assign(obj, this->relation(), Value(this->require_owner()));
   return Manager<T>().acreate(std::move(obj));
+}
+
+template <class T>
+Task<T&> RelatedObject<T>::aload() {
+  if (owner_ == 0 || key_ < 0)
+    detail::throw_usage("the object that owns this related object needs a primary key value (save it) before the relationship can be used");
+  std::vector<T> rows = co_await Manager<T>()
+                            .filter(Predicate<T>(detail::sql::binary(detail::sql::Kind::compare, detail::sql::Op::eq,
+                                                                     detail::sql::column(key_),
+                                                                     detail::sql::param(owner_))))
+                            .alist();
+  if (rows.empty()) {
+    set_loaded(std::nullopt);
+    throw typename T::DoesNotExist(missing_message());
+  }
+  set_loaded(std::move(rows.front()));
+  co_return *obj_;
 }
 
 template <class T, class N>

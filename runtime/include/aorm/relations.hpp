@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "aorm/detail/sql/compiler.hpp"
 #include "aorm/errors.hpp"
 #include "aorm/meta.hpp"
 #include "aorm/task.hpp"
@@ -32,6 +33,9 @@ struct nullable {};
 
 template <class T, class Row>
 class QuerySet;
+/// aorm::through_defaults(...): values for the through model's own columns (queryset.hpp).
+template <class M>
+struct ThroughDefaults;
 
 namespace detail {
 /// Raises NotLoaded: "<what> is not loaded: <fix>".
@@ -58,6 +62,19 @@ class JoinedRow final : public RowReader {
       if (key == i) return at;
     return -1;
   }
+  /// The offsets: (key result index, target start) for foreign keys, and
+  /// (sql::reverse_join_key(pk result index, slot), target start) for reverse one-to-ones.
+  const std::vector<std::pair<int, int>>& offsets() const noexcept { return offsets_; }
+  /// Makes reading the key at result index `key` append the address of the object it
+  /// loads to `out` (prefetch_related hands those objects to the path's next level).
+  void collect_loaded(int key, std::vector<void*>* out) noexcept {
+    collect_key_ = key;
+    collected_ = out;
+  }
+  /// Records `obj` when `key` is the collected key.
+  void loaded(int key, void* obj) const {
+    if (collected_ && key == collect_key_) collected_->push_back(obj);
+  }
   int column_count() const noexcept override { return row_.column_count(); }
   bool is_null(int i) const noexcept override { return row_.is_null(i); }
   std::int64_t get_int64(int i) const noexcept override { return row_.get_int64(i); }
@@ -68,6 +85,8 @@ class JoinedRow final : public RowReader {
  private:
   const RowReader& row_;
   const std::vector<std::pair<int, int>>& offsets_;
+  int collect_key_ = -1;
+  std::vector<void*>* collected_ = nullptr;
 };
 }  // namespace detail
 
@@ -162,6 +181,13 @@ Value to_value(const ForeignKey<T, N>& fk) {
   }
 }
 
+namespace detail {
+/// The reverse one-to-one objects of `obj` that a select_related row holds: `pk_index` is
+/// the result index of obj's primary key. Defined below.
+template <class T>
+void read_reverse_joined(T& obj, const JoinedRow& row, int pk_index);
+}  // namespace detail
+
 /// Reads the key; in a select_related row (detail::JoinedRow) also the referenced object.
 template <class T, class N>
 void read_value(const RowReader& r, int i, ForeignKey<T, N>& out) {
@@ -172,7 +198,9 @@ void read_value(const RowReader& r, int i, ForeignKey<T, N>& out) {
       const int n = static_cast<int>(ModelTraits<T>::meta().columns.size());
       for (int k = 0; k < n; ++k) ModelTraits<T>::read(obj, k, r, at + k);
       detail::bind_relations(obj);
+      detail::read_reverse_joined(obj, *joined, at + ModelTraits<T>::meta().pk);
       out.set_loaded(std::move(obj));
+      joined->loaded(i, &*out);
       return;
     }
   }
@@ -247,12 +275,18 @@ class LoadedSet {
 /// reverse side on the target (`aorm::ManyToMany<Tag, Article> articles;`). Django's
 /// many-related manager: adding a linked object again is a no-op, aset() diffs. Objects may
 /// be given as T or as primary keys. Each task needs the set to stay alive until awaited.
+///
+/// With a `through` model, a new link is a row of that model: its own columns get their
+/// model defaults (auto_now_add stamped), or the values of an aorm::through_defaults(...)
+/// argument, Django's `through_defaults`:
+///   co_await group.members.aadd(ada, aorm::through_defaults(Membership::f.role = "admin"));
 template <class Owner, class T>
 class ManyToMany : public LoadedSet<T> {
  public:
   using owner_type = Owner;
   /// The linked objects, as a QuerySet (`co_await article.tags.all().acount()`).
   QuerySet<T, T> all() const;
+  /// Links the objects (T or ids); at most one aorm::through_defaults(...) among them.
   template <class... A>
   Task<void> aadd(const A&... objs) const;
   template <class... A>
@@ -260,9 +294,13 @@ class ManyToMany : public LoadedSet<T> {
   /// Links exactly these objects: removes the links to others, adds the missing ones.
   template <class R>
   Task<void> aset(const R& objs) const;
+  template <class R, class M>
+  Task<void> aset(const R& objs, const ThroughDefaults<M>& through) const;
   Task<void> aclear() const;
   /// Creates a T and links it.
   Task<T> acreate(T obj) const;
+  template <class M>
+  Task<T> acreate(T obj, const ThroughDefaults<M>& through) const;
 };
 
 /// A reverse foreign key member (`aorm::RelatedSet<Comment> comments;`): the T rows whose
@@ -283,5 +321,131 @@ class RelatedSet : public LoadedSet<T> {
   /// Creates a T whose key references the owner.
   Task<T> acreate(T obj) const;
 };
+
+namespace detail {
+/// What reading a select_related row needs of a RelatedObject<T> without knowing T.
+class RelatedObjectSlot {
+ public:
+  /// Sets the object from the target columns starting at result index `at` (none when
+  /// they are NULL: no row references the owner).
+  virtual void read_joined(const JoinedRow& row, int at) = 0;
+
+ protected:
+  RelatedObjectSlot() = default;
+  RelatedObjectSlot(const RelatedObjectSlot&) = default;
+  RelatedObjectSlot& operator=(const RelatedObjectSlot&) = default;
+  ~RelatedObjectSlot() = default;
+};
+}  // namespace detail
+
+/// The reverse side of a one_to_one (`aorm::RelatedObject<Profile> profile;` on User, from
+/// Profile.user): the one T row whose key references the owner, or none. Django's
+/// `user.profile`, typed: it is known once select_related(User::f.profile) (one query, LEFT
+/// JOIN), prefetch_related(User::f.profile) or `co_await user.profile.aload()` loaded it;
+/// before that `->`, `*` and get() raise NotLoaded naming the fix. When no row references
+/// the owner, `->` and `*` raise T::DoesNotExist ("User has no profile."), get() gives null.
+/// The object is held through a pointer (T may be incomplete here); copies are deep.
+template <class T>
+class RelatedObject final : public detail::RelatedObjectSlot {
+ public:
+  using value_type = T;
+
+  RelatedObject() = default;
+  RelatedObject(const RelatedObject& o)
+      : detail::RelatedObjectSlot(o), obj_(o.obj_ ? std::make_shared<T>(*o.obj_) : nullptr),
+        loaded_(o.loaded_), owner_(o.owner_), key_(o.key_) {}
+  RelatedObject(RelatedObject&&) noexcept = default;
+  RelatedObject& operator=(const RelatedObject& o) {
+    if (this != &o) *this = RelatedObject(o);
+    return *this;
+  }
+  RelatedObject& operator=(RelatedObject&&) noexcept = default;
+  ~RelatedObject() = default;
+
+  /// True once something loaded it (whether or not a row references the owner).
+  bool loaded() const noexcept { return loaded_; }
+  /// The related object, or null when no row references the owner; NotLoaded when not loaded.
+  T* get() const {
+    if (!loaded_) not_loaded();
+    return obj_.get();
+  }
+  /// The related object; NotLoaded when not loaded, T::DoesNotExist when there is none.
+  T* operator->() const {
+    T* obj = get();
+    if (!obj) throw typename T::DoesNotExist(missing_message());
+    return obj;
+  }
+  T& operator*() const { return *operator->(); }
+
+  /// Loads the related object (one query) and returns it; later `->` needs no query. The
+  /// member must outlive the task. Raises T::DoesNotExist when no row references the owner
+  /// (and remembers that), Error when the owner is unsaved.
+  Task<T&> aload();
+
+  /// Sets the object, or that there is none (the loading code uses this).
+  void set_loaded(std::optional<T> obj) {
+    obj_ = obj ? std::make_shared<T>(std::move(*obj)) : nullptr;
+    loaded_ = true;
+  }
+  void read_joined(const detail::JoinedRow& row, int at) override {
+    const ModelMeta& m = ModelTraits<T>::meta();
+    if (row.is_null(at + m.pk)) {
+      set_loaded(std::nullopt);
+      return;
+    }
+    T obj{};
+    const int n = static_cast<int>(m.columns.size());
+    for (int k = 0; k < n; ++k) ModelTraits<T>::read(obj, k, row, at + k);
+    detail::bind_relations(obj);
+    detail::read_reverse_joined(obj, row, at + m.pk);
+    set_loaded(std::move(obj));
+  }
+
+  /// Ties the member to its owner (generated code): the owner's primary key and T's key
+  /// column that references it.
+  void bind(std::int64_t owner, int key_column) noexcept {
+    owner_ = owner;
+    key_ = key_column;
+  }
+  std::int64_t owner_key() const noexcept { return owner_; }
+  int relation() const noexcept { return key_; }
+
+ private:
+  const ColumnMeta* key_meta() const {
+    return key_ >= 0 ? &ModelTraits<T>::meta().columns[static_cast<std::size_t>(key_)] : nullptr;
+  }
+  // Django's RelatedObjectDoesNotExist message: "User has no profile."
+  std::string missing_message() const {
+    const ColumnMeta* key = key_meta();
+    if (!key || !key->target) return std::string(ModelTraits<T>::meta().name) + " matching query does not exist.";
+    return std::string(key->target().name) + " has no " + std::string(key->related_name) + ".";
+  }
+  [[noreturn]] void not_loaded() const {
+    const ColumnMeta* key = key_meta();
+    std::string what = "the related " + std::string(ModelTraits<T>::meta().name);
+    if (key && key->target) what += " of " + std::string(key->target().name) + " " + std::to_string(owner_);
+    detail::throw_not_loaded(what, "add select_related(<the one-to-one field>) to the query that fetched its owner, "
+                                   "or co_await <member>.aload()");
+  }
+
+  std::shared_ptr<T> obj_;
+  bool loaded_ = false;
+  std::int64_t owner_ = 0;
+  int key_ = -1;
+};
+
+namespace detail {
+template <class T>
+void read_reverse_joined(T& obj, const JoinedRow& row, int pk_index) {
+  if constexpr (requires { ModelTraits<T>::related_set(obj, 0); }) {
+    for (const auto& [key, at] : row.offsets()) {
+      if (key >= 0 || sql::reverse_join_pk_index(key) != pk_index) continue;
+      // related_set gives the address of the member, a RelatedObject<X> for this slot.
+      auto* slot = static_cast<RelatedObjectSlot*>(ModelTraits<T>::related_set(obj, sql::reverse_join_slot(key)));
+      if (slot) slot->read_joined(row, at);
+    }
+  }
+}
+}  // namespace detail
 
 }  // namespace aorm

@@ -131,6 +131,12 @@ Date parse_date(std::string_view text);
 /// Parses "YYYY-MM-DD[ T]HH:MM[:SS[.f{1,9}]][Z|±HH[:MM]]" (an offset converts to UTC);
 /// a bare date means midnight. Raises DataError naming the text otherwise.
 DateTime parse_datetime(std::string_view text);
+namespace detail {
+/// parse_datetime's fast path: exactly "YYYY-MM-DD HH:MM:SS.ffffff" (how SQLite stores a
+/// DateTime), a valid date and time. Sets `out` and returns true; false (out untouched) for
+/// any other text, which parse_datetime then reads with the general parser.
+bool parse_canonical_datetime(std::string_view text, DateTime& out) noexcept;
+}  // namespace detail
 /// Parses "HH:MM[:SS[.f{1,9}]]"; raises DataError naming the text otherwise.
 Time parse_time(std::string_view text);
 

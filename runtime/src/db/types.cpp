@@ -335,7 +335,38 @@ Date parse_date(std::string_view text) {
   return d;
 }
 
+namespace detail {
+
+bool parse_canonical_datetime(std::string_view t, DateTime& out) noexcept {
+  if (t.size() != 26 || t[4] != '-' || t[7] != '-' || t[10] != ' ' || t[13] != ':' || t[16] != ':' || t[19] != '.')
+    return false;
+  bool ok = true;
+  // The number in t[at, at + n); clears `ok` on a non-digit.
+  auto num = [&](std::size_t at, std::size_t n) {
+    std::int64_t v = 0;
+    for (std::size_t k = at; k < at + n; ++k) {
+      const auto d = static_cast<unsigned>(t[k] - '0');
+      ok = ok && d <= 9;
+      v = v * 10 + d;
+    }
+    return v;
+  };
+  const auto y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2), s = num(17, 2),
+             us = num(20, 6);
+  if (!ok || h > 23 || mi > 59 || s > 59) return false;
+  const std::chrono::year_month_day ymd{std::chrono::year{static_cast<int>(y)},
+                                        std::chrono::month{static_cast<unsigned>(mo)},
+                                        std::chrono::day{static_cast<unsigned>(d)}};
+  if (!ymd.ok()) return false;
+  out = DateTime{std::chrono::duration_cast<microseconds>(std::chrono::sys_days{ymd}.time_since_epoch())} +
+        microseconds(((h * 60 + mi) * 60 + s) * 1'000'000 + us);
+  return true;
+}
+
+}  // namespace detail
+
 DateTime parse_datetime(std::string_view text) {
+  if (DateTime t; detail::parse_canonical_datetime(text, t)) return t;
   Scanner sc{text};
   Date d;
   if (!parse_date_part(sc, d)) bad("datetime", text);

@@ -2,11 +2,19 @@
 //
 // One Writer builds one statement front to back, so postgres `$n` placeholders are numbered
 // in text order even when a statement nests a subquery.
-// TODO(perf): cache the SQL text per query shape (same tree shape, different values).
+//
+// compile() caches the text per query shape: a ShapeKey walk of the query writes everything
+// the text depends on into a byte string and lists the value nodes (param, pattern, in) in
+// walk order; on a miss the Writer records, for each parameter it binds, which of those
+// nodes (and which transformation) it came from — the shape's Slots — and a later query of
+// the same key rebuilds its parameters from the Slots alone.
 #include "aorm/detail/sql/compiler.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <stdexcept>
+#include <string_view>
+#include <unordered_map>
 
 #include "aorm/errors.hpp"
 #include <string>
@@ -44,10 +52,19 @@ std::vector<std::pair<int, int>> Query::join_offsets() const {
   std::vector<std::pair<int, int>> out;
   if (!projection.empty()) return out;
   const std::vector<int> cols = selected_columns();
-  int at = static_cast<int>(cols.size());
+  int at = static_cast<int>(cols.size() + annotations.size());  // select_list(): annotations first
   std::vector<int> starts;  // where each join's target columns start
   for (const Join& j : joins) {
-    if (j.parent < 0) {
+    if (j.reverse) {  // keyed by the owner's primary key
+      int pk = -1;
+      if (j.parent < 0) {
+        const auto key = std::find(cols.begin(), cols.end(), meta->pk);
+        if (key != cols.end()) pk = static_cast<int>(key - cols.begin());
+      } else {
+        pk = starts[static_cast<std::size_t>(j.parent)] + joins[static_cast<std::size_t>(j.parent)].target->pk;
+      }
+      if (pk >= 0) out.emplace_back(reverse_join_key(pk, j.slot), at);
+    } else if (j.parent < 0) {
       const auto key = std::find(cols.begin(), cols.end(), j.column);
       if (key != cols.end()) out.emplace_back(static_cast<int>(key - cols.begin()), at);
     } else {
@@ -86,6 +103,37 @@ std::string like_escape(std::string_view s) {
   return out;
 }
 
+// An IN list long enough (and all integers) to be bound as one array parameter.
+bool array_in(const Node& n) {
+  if (n.values.size() < array_in_min) return false;
+  return std::all_of(n.values.begin(), n.values.end(),
+                     [](const Value& v) { return std::holds_alternative<std::int64_t>(v); });
+}
+
+// The array parameter of an array_in() list: a JSON array for SQLite's json_each, an array
+// literal for PostgreSQL's = ANY.
+Value array_param(const std::vector<Value>& values, Dialect d) {
+  std::string out(1, d == Dialect::sqlite ? '[' : '{');
+  out.reserve(values.size() * 8);
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ',';
+    out += std::to_string(std::get<std::int64_t>(values[i]));
+  }
+  out += d == Dialect::sqlite ? ']' : '}';
+  return out;
+}
+
+// A LIKE (PostgreSQL) / GLOB (SQLite) pattern for text `s`, with a leading and/or trailing
+// wildcard.
+std::string like_pattern(std::string_view s, bool lead, bool trail, Dialect d) {
+  const bool sqlite = d == Dialect::sqlite;
+  std::string p;
+  if (lead) p += sqlite ? '*' : '%';
+  p += sqlite ? glob_escape(s) : like_escape(s);
+  if (trail) p += sqlite ? '*' : '%';
+  return p;
+}
+
 const char* sql_operator(Op op) {
   switch (op) {
     case Op::add: return " + ";
@@ -109,6 +157,7 @@ struct LookupJoin {
   int scope = 0;  // the filter() call whose conditions use it (0: shared)
   int parent = -1;
   bool left = false;  // LEFT OUTER JOIN (else INNER)
+  bool target = true;  // many-to-many: the far table is joined (else only the link table)
   std::string alias, link_alias;
 };
 struct JoinSet {
@@ -129,7 +178,35 @@ class Writer {
     return *this;
   }
 
+  // ---- recording the parameter layout (compile()) ----------------------------------------
+  // Each bind() is announced by from_node()/from_query(); a bind that was not makes the
+  // statement uncacheable.
+
+  void record(const std::vector<const Node*>* nodes) { nodes_ = nodes; }
+  bool cacheable() const noexcept { return cacheable_; }
+  std::vector<Slot> take_slots() && { return std::move(slots_); }
+  std::string_view text() const noexcept { return sql_; }
+  const std::vector<Value>& params() const noexcept { return params_; }
+
+  void from_node(const Node& n, Slot::Kind kind, std::uint32_t index = 0) {
+    if (!nodes_) return;
+    const auto it = std::find(nodes_->begin(), nodes_->end(), &n);
+    if (it == nodes_->end()) {
+      pending_.reset();
+      return;
+    }
+    pending_ = Slot{kind, static_cast<std::uint32_t>(it - nodes_->begin()), index};
+  }
+  void from_query(Slot::Kind kind) {
+    if (nodes_) pending_ = Slot{kind, 0, 0};
+  }
+
   void bind(Value v) {
+    if (nodes_) {
+      if (pending_) slots_.push_back(*pending_);
+      else cacheable_ = false;
+      pending_.reset();
+    }
     params_.push_back(std::move(v));
     if (d_ == Dialect::sqlite) {
       sql_ += '?';
@@ -168,6 +245,8 @@ class Writer {
     j.parent = parent;
     j.left = (parent >= 0 && joins[static_cast<std::size_t>(parent)].left) ||
              p->step.kind != StepKind::forward || p->step.nullable;
+    j.target = !many_to_many(p->step);  // until a column other than its key is read
+    if (parent >= 0) joins[static_cast<std::size_t>(parent)].target = true;
     const std::string name = sets_.back().letter + std::to_string(joins.size() + 1);
     j.alias = quote(name);
     j.link_alias = quote(name + "L");
@@ -175,12 +254,28 @@ class Writer {
     return static_cast<int>(joins.size() - 1);
   }
 
+  // Join trimming (as Django's trim_joins): the key of a many-to-many's far model is the
+  // link table's far column, so a path that reads only that key does not join the far table.
+  static bool many_to_many(const Step& s) noexcept {
+    return s.kind == StepKind::m2m || s.kind == StepKind::m2m_reverse;
+  }
+  static bool link_key(const Node& n) noexcept { return many_to_many(n.path->step) && n.column == n.path->step.to->pk; }
+  // The link table's column that holds the far model's key.
+  static std::string_view far_column(const Step& s) {
+    const bool fwd = s.kind == StepKind::m2m;
+    const ManyToManyMeta& link = (fwd ? s.from : s.to)->many_to_many[static_cast<std::size_t>(s.m2m)];
+    return fwd ? link.target_column : link.source_column;
+  }
+
   // Makes the joins every relation path under `n` needs (not those of subqueries).
   void collect(const NodePtr& n, int scope) {
     if (!n) return;
     switch (n->kind) {
       case Kind::column:
-        if (n->path) resolve(n->path, scope);
+        if (n->path) {
+          const int j = resolve(n->path, scope);
+          if (!link_key(*n)) sets_.back().joins[static_cast<std::size_t>(j)].target = true;
+        }
         return;
       case Kind::scope: collect(n->a, n->column); return;
       case Kind::in_query: collect(n->a, scope); return;
@@ -194,10 +289,40 @@ class Writer {
     collect(n->c, scope);
   }
 
+  // Outer-join simplification: a top-level AND term of the WHERE that cannot hold when a
+  // joined column is NULL (a comparison, IN, BETWEEN or text lookup on the column itself)
+  // drops every row that the LEFT OUTER JOIN of the column's path adds, so that join and its
+  // parents can be INNER. Same rows; but the planner may then start from the condition (a
+  // prefetch's `IN` over the far side of a many-to-many) instead of scanning the table.
+  void inner_joins(const NodePtr& n, int scope) {
+    if (!n) return;
+    switch (n->kind) {
+      case Kind::and_:
+        inner_joins(n->a, scope);
+        inner_joins(n->b, scope);
+        return;
+      case Kind::scope: inner_joins(n->a, n->column); return;
+      case Kind::compare:
+      case Kind::in:
+      case Kind::range:
+      case Kind::pattern:
+        if (has_aggregate(n)) return;  // a HAVING term
+        for (const NodePtr* op : {&n->a, &n->b, &n->c}) {
+          if (!*op || (*op)->kind != Kind::column || !(*op)->path) continue;
+          std::vector<LookupJoin>& joins = sets_.back().joins;
+          for (int j = resolve((*op)->path, scope); j >= 0; j = joins[static_cast<std::size_t>(j)].parent)
+            joins[static_cast<std::size_t>(j)].left = false;
+        }
+        return;
+      default: return;  // OR, NOT, IS NULL, ...: a NULL-extended row may match
+    }
+  }
+
   // Collects the joins of everything a SELECT over `q` writes (the condition first, so that
   // orderings and aggregates reuse its joins).
   void prepare(const Query& q, std::span<const NodePtr> extra = {}) {
     collect(q.where, 0);
+    inner_joins(q.where, 0);
     for (const NodePtr& n : q.projection) collect(n, 0);
     for (const NodePtr& n : q.annotations) collect(n, 0);
     for (const NodePtr& n : extra) collect(n, 0);
@@ -239,6 +364,7 @@ class Writer {
           const std::string_view far = fwd ? link.target_column : link.source_column;
           *this << kind << quote(link.table) << " " << j.link_alias << " ON (" << from << "."
                 << pk_column(*s.from) << " = " << j.link_alias << "." << quote(near) << ")";
+          if (!j.target) break;
           *this << kind << quote(s.to->table) << " " << j.alias << " ON (" << j.link_alias << "."
                 << quote(far) << " = " << j.alias << "." << pk_column(*s.to) << ")";
           break;
@@ -249,9 +375,12 @@ class Writer {
 
   // A column reached through a relation path.
   void path_col(const Node& n) {
-    const int j = resolve(n.path, scope_);
-    *this << sets_.back().joins[static_cast<std::size_t>(j)].alias << "."
-          << quote(n.path->step.to->columns[static_cast<std::size_t>(n.column)].column);
+    const LookupJoin& j = sets_.back().joins[static_cast<std::size_t>(resolve(n.path, scope_))];
+    if (!j.target && link_key(n)) {
+      *this << j.link_alias << "." << quote(far_column(n.path->step));
+      return;
+    }
+    *this << j.alias << "." << quote(n.path->step.to->columns[static_cast<std::size_t>(n.column)].column);
   }
 
   // FROM table [select_related joins] [lookup joins]; collects the joins of `q` first.
@@ -299,7 +428,10 @@ class Writer {
         scope_ = outer;
         return;
       }
-      case Kind::param: bind(n.value); return;
+      case Kind::param:
+        from_node(n, Slot::value);
+        bind(n.value);
+        return;
       case Kind::constant:
         *this << (d_ == Dialect::sqlite ? (n.flag ? "1" : "0") : (n.flag ? "TRUE" : "FALSE"));
         return;
@@ -315,9 +447,18 @@ class Writer {
       case Kind::in:
         *this << "(";
         expr(n.a);
+        if (array_in(n)) {
+          // One parameter whatever the length: the statement is prepared once.
+          *this << (d_ == Dialect::sqlite ? " IN (SELECT value FROM json_each(" : " = ANY(");
+          from_node(n, Slot::array);
+          bind(array_param(n.values, d_));
+          *this << (d_ == Dialect::sqlite ? ")))" : "))");
+          return;
+        }
         *this << " IN (";
         for (std::size_t i = 0; i < n.values.size(); ++i) {
           if (i) *this << ", ";
+          from_node(n, Slot::element, static_cast<std::uint32_t>(i));
           bind(n.values[i]);
         }
         *this << "))";
@@ -408,10 +549,9 @@ class Writer {
     const std::string* s = std::get_if<std::string>(&n.value);
     if (!s) throw std::logic_error("aorm: a text lookup needs a text value");
     const bool sqlite = d_ == Dialect::sqlite;
-    auto like = [&](std::string_view before, std::string_view after, bool fold) {
-      std::string p{before};
-      p += sqlite ? glob_escape(*s) : like_escape(*s);
-      p += after;
+    auto like = [&](bool lead, bool trail, bool fold) {
+      std::string p = like_pattern(*s, lead, trail, d_);
+      const auto shape = static_cast<std::uint32_t>((lead ? 1 : 0) | (trail ? 2 : 0));
       *this << "(";
       if (sqlite) {
         // GLOB is case-sensitive (LIKE is not, in SQLite); folding both sides gives the
@@ -420,14 +560,17 @@ class Writer {
         *this << " GLOB ";
         if (fold) {
           *this << "aorm_lower(";
+          from_node(n, Slot::like, shape);
           bind(std::move(p));
           *this << ")";
         } else {
+          from_node(n, Slot::like, shape);
           bind(std::move(p));
         }
       } else {
         expr(n.a);
         *this << (fold ? " ILIKE " : " LIKE ");
+        from_node(n, Slot::like, shape);
         bind(std::move(p));
       }
       *this << ")";
@@ -436,31 +579,33 @@ class Writer {
       nul_pattern(n, *s);
       return;
     }
-    const std::string_view any = sqlite ? "*" : "%";
     switch (n.op) {
       case Op::iexact:
         *this << "(";
         lower(n.a);
         *this << " = ";
         *this << (sqlite ? "aorm_lower(" : "LOWER(");
+        from_node(n, Slot::value);
         bind(*s);
         *this << "))";
         return;
-      case Op::contains: like(any, any, false); return;
-      case Op::icontains: like(any, any, true); return;
-      case Op::startswith: like("", any, false); return;
-      case Op::istartswith: like("", any, true); return;
-      case Op::endswith: like(any, "", false); return;
-      case Op::iendswith: like(any, "", true); return;
+      case Op::contains: like(true, true, false); return;
+      case Op::icontains: like(true, true, true); return;
+      case Op::startswith: like(false, true, false); return;
+      case Op::istartswith: like(false, true, true); return;
+      case Op::endswith: like(true, false, false); return;
+      case Op::iendswith: like(true, false, true); return;
       case Op::regex:
       case Op::iregex:
         *this << "(";
         expr(n.a);
         if (sqlite) {
           *this << " REGEXP ";
+          from_node(n, n.op == Op::iregex ? Slot::regex_icase : Slot::value);
           bind(n.op == Op::iregex ? "(?i)" + *s : *s);
         } else {
           *this << (n.op == Op::iregex ? " ~* " : " ~ ");
+          from_node(n, Slot::value);
           bind(*s);
         }
         *this << ")";
@@ -480,6 +625,7 @@ class Writer {
     };
     auto value = [&] {
       *this << (fold ? "CAST(aorm_lower(" : "CAST(");
+      from_node(n, Slot::value);
       bind(v);
       *this << (fold ? ") AS BLOB)" : " AS BLOB)");
     };
@@ -637,13 +783,20 @@ class Writer {
     terms(" HAVING ", aggregated);
   }
 
+  // LIMIT and OFFSET are parameters, so that every page of a query is one statement.
   void limits(const Query& q) {
     if (q.limit) {
-      *this << " LIMIT " << std::to_string(*q.limit);
+      *this << " LIMIT ";
+      from_query(Slot::limit);
+      bind(*q.limit);
     } else if (q.offset && d_ == Dialect::sqlite) {
       *this << " LIMIT -1";  // SQLite needs a LIMIT before OFFSET
     }
-    if (q.offset) *this << " OFFSET " << std::to_string(q.offset);
+    if (q.offset) {
+      *this << " OFFSET ";
+      from_query(Slot::offset);
+      bind(q.offset);
+    }
   }
 
   void order(const Query& q) {
@@ -669,6 +822,9 @@ class Writer {
         sep();
         col(c);
       }
+      // Annotations follow the model's columns, so that a (model, annotations...) row reads
+      // them there; the select_related columns come after (join_offsets() counts them).
+      write_annotations(q, sep);
       for (std::size_t j = 0; j < q.joins.size(); ++j) {
         const std::string alias = join_alias(j);
         for (const ColumnMeta& c : q.joins[j].target->columns) {
@@ -686,7 +842,12 @@ class Writer {
         expr(q.projection[i]);
         if (q.projection[i]->kind != Kind::column) *this << " AS " << quote("c" + std::to_string(i));
       }
+      write_annotations(q, sep);
     }
+  }
+
+  template <class Sep>
+  void write_annotations(const Query& q, Sep& sep) {
     for (std::size_t i = 0; i < q.annotations.size(); ++i) {
       sep();
       expr(q.annotations[i]);
@@ -706,6 +867,10 @@ class Writer {
       *this << " GROUP BY ";
       if (q.projection.empty()) {
         col(meta_->pk);
+        // PostgreSQL takes a column as grouped when its table's primary key is: group by the
+        // select_related tables' keys too (one row each per model row: the result is the same).
+        for (std::size_t j = 0; j < q.joins.size(); ++j)
+          *this << ", " << join_alias(j) << "." << pk_column(*q.joins[j].target);
       } else {
         for (std::size_t i = 0; i < q.projection.size(); ++i) {
           if (i) *this << ", ";
@@ -744,6 +909,17 @@ class Writer {
       const std::string alias = join_alias(j);
       *this << (join.nullable ? " LEFT OUTER JOIN " : " INNER JOIN ") << quote(join.target->table) << " "
             << alias << " ON (";
+      if (join.reverse) {  // the parent's primary key = the target's one-to-one key
+        if (join.parent < 0) {
+          col(meta_->pk);
+        } else {
+          const Join& parent = q.joins[static_cast<std::size_t>(join.parent)];
+          *this << join_alias(static_cast<std::size_t>(join.parent)) << "." << pk_column(*parent.target);
+        }
+        *this << " = " << alias << "." << quote(join.target->columns[static_cast<std::size_t>(join.column)].column)
+              << ")";
+        continue;
+      }
       if (join.parent < 0) {
         col(join.column);
       } else {
@@ -768,6 +944,10 @@ class Writer {
   std::vector<Value> params_;
   std::vector<JoinSet> sets_;  // the statement's joins, then those of open subqueries
   int scope_ = 0;              // the filter() call whose condition is being written
+  const std::vector<const Node*>* nodes_ = nullptr;  // recording: the shape's value nodes
+  std::optional<Slot> pending_;
+  std::vector<Slot> slots_;
+  bool cacheable_ = true;
 };
 
 // A query whose condition uses relation paths, as `pk IN (SELECT pk ... joins ... WHERE)`:
@@ -784,14 +964,11 @@ Query without_joins(const Query& q) {
 
 }  // namespace
 
-Statement select(const Query& q, Dialect d) {
-  Writer w(*q.meta, d);
-  w.select_body(q, true);
-  return std::move(w).finish();
-}
+namespace {
 
-Statement count(const Query& q, Dialect d) {
-  Writer w(*q.meta, d);
+void write_select(Writer& w, const Query& q) { w.select_body(q, true); }
+
+void write_count(Writer& w, const Query& q) {
   if (w.needs_subquery(q)) {
     Query inner = q;
     inner.joins.clear();  // select_related changes no row count
@@ -804,11 +981,9 @@ Statement count(const Query& q, Dialect d) {
     w.from(q, false);
     w.where(q);
   }
-  return std::move(w).finish();
 }
 
-Statement exists(const Query& q, Dialect d) {
-  Writer w(*q.meta, d);
+void write_exists(Writer& w, const Query& q) {
   if (w.needs_subquery(q)) {
     Query inner = q;
     inner.joins.clear();
@@ -822,6 +997,33 @@ Statement exists(const Query& q, Dialect d) {
     w.where(q);
     w << " LIMIT 1";
   }
+}
+
+void write(Writer& w, Form form, const Query& q) {
+  switch (form) {
+    case Form::select: write_select(w, q); return;
+    case Form::count: write_count(w, q); return;
+    case Form::exists: write_exists(w, q); return;
+  }
+}
+
+}  // namespace
+
+Statement select(const Query& q, Dialect d) {
+  Writer w(*q.meta, d);
+  write_select(w, q);
+  return std::move(w).finish();
+}
+
+Statement count(const Query& q, Dialect d) {
+  Writer w(*q.meta, d);
+  write_count(w, q);
+  return std::move(w).finish();
+}
+
+Statement exists(const Query& q, Dialect d) {
+  Writer w(*q.meta, d);
+  write_exists(w, q);
   return std::move(w).finish();
 }
 
@@ -985,5 +1187,239 @@ Statement explain(const Query& q, Dialect d) {
   w.select_body(q, true);
   return std::move(w).finish();
 }
+
+// ---- the compiled-SQL cache ---------------------------------------------------------------
+
+namespace {
+
+// Writes the shape of a query into `key` and lists its value nodes (see the file comment).
+// Two queries with equal keys make the Writer write the same text and bind the same slots.
+// Every field of Query, Join, OrderTerm, ForUpdate and Node that the Writer reads must be
+// written here; the size checks below trip when one of them gains a field.
+#if defined(__GLIBCXX__) && defined(__x86_64__)
+static_assert(sizeof(Join) == 32, "a new sql::Join field: add it to ShapeKey::query (or say why not)");
+static_assert(sizeof(Query) == 248, "a new sql::Query field: add it to ShapeKey::query (or say why not)");
+static_assert(sizeof(Node) == 144, "a new sql::Node field: add it to ShapeKey::node (or say why not)");
+#endif
+class ShapeKey {
+ public:
+  static constexpr std::size_t max_nodes = 64;  // beyond: not cached (the dedup is quadratic)
+
+  std::vector<const Node*> nodes;
+  bool ok = true;
+
+  void reset() {
+    size_ = 0;
+    nodes.clear();
+    ok = true;
+  }
+  std::string_view key() const noexcept { return {buf_.get(), size_}; }
+
+  void query(Form form, const Query& q, Dialect d) {
+    put(static_cast<std::uint8_t>(form));
+    put(static_cast<std::uint8_t>(d));
+    put(q.meta);
+    node(q.where);
+    put(static_cast<std::uint8_t>((q.order_set ? 1 : 0) | (q.distinct ? 2 : 0) | (q.offset != 0 ? 4 : 0) |
+                                  (q.limit ? 8 : 0)));
+    if (q.order_set) {
+      put(static_cast<std::uint32_t>(q.order.size()));
+      for (const OrderTerm& t : q.order) {
+        node(t.expr);
+        put(t.desc);
+      }
+    }
+    put(static_cast<std::uint32_t>(q.columns.size()));
+    for (int c : q.columns) put(c);
+    list(q.projection);
+    list(q.annotations);
+    put(static_cast<std::uint32_t>(q.joins.size()));
+    for (const Join& j : q.joins) {
+      put(j.column);
+      put(j.target);
+      put(j.nullable);
+      put(j.parent);
+      put(j.reverse);
+      put(j.slot);
+    }
+    list(q.extra);
+    put(static_cast<std::uint8_t>((q.for_update.enabled ? 1 : 0) | (q.for_update.nowait ? 2 : 0) |
+                                  (q.for_update.skip_locked ? 4 : 0)));
+    put(static_cast<std::uint32_t>(q.for_update.of.size()));
+    for (int c : q.for_update.of) put(c);
+  }
+
+ private:
+  // A plain buffer: std::string::append's out-of-line call per field cost more than the rest.
+  template <class X>
+  void put(const X& x) {
+    if (size_ + sizeof x > capacity_) grow();
+    std::memcpy(buf_.get() + size_, &x, sizeof x);
+    size_ += sizeof x;
+  }
+  void grow() {
+    capacity_ = capacity_ ? capacity_ * 2 : 512;
+    auto bigger = std::make_unique<char[]>(capacity_);
+    if (size_) std::memcpy(bigger.get(), buf_.get(), size_);
+    buf_ = std::move(bigger);
+  }
+
+  void list(const std::vector<NodePtr>& ns) {
+    put(static_cast<std::uint32_t>(ns.size()));
+    for (const NodePtr& n : ns) node(n);
+  }
+
+  // A value node: its ordinal, or a reference to where the same node appeared before (a
+  // tree sharing one node in two places binds one value twice; another tree of that
+  // shape must share it too).
+  void value_node(const Node& n) {
+    const auto it = std::find(nodes.begin(), nodes.end(), &n);
+    if (it != nodes.end()) {
+      put('R');
+      put(static_cast<std::uint32_t>(it - nodes.begin()));
+      return;
+    }
+    if (nodes.size() >= max_nodes) ok = false;
+    nodes.push_back(&n);
+    put('N');
+  }
+
+  void node(const NodePtr& np) {
+    if (!np) {
+      put('0');
+      return;
+    }
+    const Node& n = *np;
+    put(static_cast<std::uint8_t>(n.kind));
+    put(static_cast<std::uint8_t>(n.op));
+    put(n.flag);
+    put(n.column);
+    put(n.path);
+    switch (n.kind) {
+      case Kind::param:
+        value_node(n);
+        put(static_cast<std::uint8_t>(n.value.index()));  // NULL-ness and type
+        break;
+      case Kind::pattern: {
+        value_node(n);
+        put(static_cast<std::uint8_t>(n.value.index()));
+        const std::string* s = std::get_if<std::string>(&n.value);
+        put(s && s->find('\0') != std::string::npos);  // SQLite compares those as bytes
+        break;
+      }
+      case Kind::in:
+        value_node(n);
+        if (array_in(n)) put('A');
+        else put(static_cast<std::uint32_t>(n.values.size()));
+        break;
+      case Kind::in_query:
+        put(n.query->meta);
+        node(n.query->where);
+        break;
+      default: break;
+    }
+    node(n.a);
+    node(n.b);
+    node(n.c);
+  }
+
+  std::unique_ptr<char[]> buf_;
+  std::size_t size_ = 0, capacity_ = 0;
+};
+
+// The value of parameter `s` for a query whose value nodes are `nodes`.
+Value slot_value(const Slot& s, const std::vector<const Node*>& nodes, const Query& q, Dialect d) {
+  switch (s.kind) {
+    case Slot::limit: return *q.limit;
+    case Slot::offset: return q.offset;
+    default: break;
+  }
+  const Node& n = *nodes[s.node];
+  switch (s.kind) {
+    case Slot::value: return n.value;
+    case Slot::element: return n.values[s.index];
+    case Slot::array: return array_param(n.values, d);
+    case Slot::like: return like_pattern(std::get<std::string>(n.value), (s.index & 1) != 0, (s.index & 2) != 0, d);
+    case Slot::regex_icase: return "(?i)" + std::get<std::string>(n.value);
+    default: throw std::logic_error("aorm: unknown parameter slot");
+  }
+}
+
+struct Cache {
+  static constexpr std::size_t capacity = 1024;  // shapes; a full cache starts over
+  // Looked up by string_view (the ShapeKey's buffer) without making a string.
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::shared_ptr<const Shape>, Hash, std::equal_to<>> shapes;
+  ShapeKey scratch;
+  CacheStats stats;
+};
+
+Cache& cache() {
+  thread_local Cache c;
+  return c;
+}
+
+std::shared_ptr<Shape> make_shape(Form form, const Query& q) {
+  auto shape = std::make_shared<Shape>();
+  if (form == Form::select) {
+    shape->columns = q.selected_columns();
+    shape->joined = q.join_offsets();
+  }
+  return shape;
+}
+
+}  // namespace
+
+Compiled compile(Form form, const Query& q, Dialect d) {
+  Cache& c = cache();
+  ShapeKey& k = c.scratch;
+  k.reset();
+  k.query(form, q, d);
+  if (k.ok) {
+    if (const auto it = c.shapes.find(k.key()); it != c.shapes.end()) {
+      ++c.stats.hits;
+      Compiled out{{it->second->sql, {}}, it->second};
+      out.statement.params.reserve(it->second->slots.size());
+      for (const Slot& s : it->second->slots) out.statement.params.push_back(slot_value(s, k.nodes, q, d));
+      return out;
+    }
+  }
+  Writer w(*q.meta, d);
+  if (k.ok) w.record(&k.nodes);
+  write(w, form, q);
+  std::shared_ptr<Shape> shape = make_shape(form, q);
+  bool cached = k.ok && w.cacheable();
+  if (cached) {
+    shape->sql = std::string(w.text());
+    shape->slots = std::move(w).take_slots();
+    // The layout must give back exactly what the Writer bound; else do not keep it.
+    cached = shape->slots.size() == w.params().size();
+    for (std::size_t i = 0; cached && i < shape->slots.size(); ++i)
+      cached = slot_value(shape->slots[i], k.nodes, q, d) == w.params()[i];
+  }
+  Compiled out{std::move(w).finish(), nullptr};
+  if (cached) {
+    ++c.stats.misses;
+    if (c.shapes.size() >= Cache::capacity) c.shapes.clear();
+    c.shapes.emplace(std::string(k.key()), shape);
+  } else {
+    ++c.stats.uncacheable;
+    shape->slots.clear();
+  }
+  out.shape = std::move(shape);
+  return out;
+}
+
+CacheStats cache_stats() noexcept {
+  const Cache& c = cache();
+  CacheStats s = c.stats;
+  s.entries = c.shapes.size();
+  return s;
+}
+
+void clear_cache() noexcept { cache().shapes.clear(); }
 
 }  // namespace aorm::detail::sql

@@ -1,6 +1,7 @@
 // The expression-node factories (detail/sql/node.hpp), with constant folding.
 #include "aorm/detail/sql/node.hpp"
 
+#include <array>
 #include <deque>
 #include <mutex>
 #include <utility>
@@ -22,6 +23,19 @@ bool is_constant(const NodePtr& n, bool v) noexcept {
 }  // namespace
 
 NodePtr column(int index, const Path* path) {
+  // The model's own first columns are made once and shared (nodes are immutable): every
+  // `Article::f.id == x` would otherwise allocate and free one.
+  static constexpr int shared = 64;
+  static const std::array<NodePtr, shared> own = [] {
+    std::array<NodePtr, shared> out;
+    for (int i = 0; i < shared; ++i) {
+      auto n = make(Kind::column);
+      n->column = i;
+      out[static_cast<std::size_t>(i)] = std::move(n);
+    }
+    return out;
+  }();
+  if (!path && index >= 0 && index < shared) return own[static_cast<std::size_t>(index)];
   auto n = make(Kind::column);
   n->column = index;
   n->path = path;

@@ -96,7 +96,7 @@ std::span<const std::byte> ValueRow::get_blob(int) const noexcept {
 Task<std::int64_t> count(StatePtr s) {
   if (s->query.never()) co_return 0;
   const Database db = resolve(*s);
-  const Statement stmt = sql::count(s->query, db.dialect());
+  const Statement stmt = sql::compile(sql::Form::count, s->query, db.dialect()).statement;
   std::int64_t n = 0;
   auto sink = [&](const RowReader& r) { n = r.get_int64(0); };
   co_await execute(db, stmt, sink);
@@ -106,7 +106,7 @@ Task<std::int64_t> count(StatePtr s) {
 Task<bool> exists(StatePtr s) {
   if (s->query.never()) co_return false;
   const Database db = resolve(*s);
-  const Statement stmt = sql::exists(s->query, db.dialect());
+  const Statement stmt = sql::compile(sql::Form::exists, s->query, db.dialect()).statement;
   bool found = false;
   auto sink = [&](const RowReader&) { found = true; };
   co_await execute(db, stmt, sink);
@@ -400,19 +400,40 @@ std::span<const std::byte> ValuesRow::get_blob(int i) const noexcept {
   return {};
 }
 
-int related_join(sql::Query& q, const sql::Path* p, int column, const ModelMeta& target, bool nullable) {
-  int parent = -1;
-  if (p) {
-    if (p->step.kind != sql::StepKind::forward)
-      throw_usage("select_related() follows foreign keys only; use prefetch_related() for many-to-many and reverse relations");
-    parent = related_join(q, p->parent, p->step.column, *p->step.to, p->step.nullable);
+namespace {
+
+// The select_related join of `join` (parent, column, target, ...), made when missing.
+int add_join(sql::Query& q, sql::Join join) {
+  for (std::size_t j = 0; j < q.joins.size(); ++j) {
+    const sql::Join& have = q.joins[j];
+    if (have.parent == join.parent && have.column == join.column && have.reverse == join.reverse &&
+        (!join.reverse || have.target == join.target))
+      return static_cast<int>(j);
   }
-  for (std::size_t j = 0; j < q.joins.size(); ++j)
-    if (q.joins[j].parent == parent && q.joins[j].column == column) return static_cast<int>(j);
   // Below a LEFT OUTER JOIN every join must be one too, or it would drop the outer rows.
-  const bool left = nullable || (parent >= 0 && q.joins[static_cast<std::size_t>(parent)].nullable);
-  q.joins.push_back({column, &target, left, parent});
+  join.nullable = join.nullable || (join.parent >= 0 && q.joins[static_cast<std::size_t>(join.parent)].nullable);
+  q.joins.push_back(join);
   return static_cast<int>(q.joins.size() - 1);
+}
+
+}  // namespace
+
+int related_join(sql::Query& q, const sql::Path* p) {
+  const int parent = p->parent ? related_join(q, p->parent) : -1;
+  const sql::Step& s = p->step;
+  if (s.kind == sql::StepKind::forward) return add_join(q, {s.column, s.to, s.nullable, parent});
+  if (s.kind == sql::StepKind::reverse &&
+      s.to->columns[static_cast<std::size_t>(s.column)].kind == FieldKind::one_to_one) {
+    if (s.slot < 0 || s.slot > 255) throw_usage("select_related(): this reverse one-to-one has no relation slot");
+    return add_join(q, {s.column, s.to, true, parent, true, s.slot});  // no row: NULLs
+  }
+  throw_usage("select_related() follows foreign keys and one-to-one relations only; use prefetch_related() for "
+              "many-to-many and reverse relations");
+}
+
+int related_join(sql::Query& q, const sql::Path* p, int column, const ModelMeta& target, bool nullable) {
+  const int parent = p ? related_join(q, p) : -1;
+  return add_join(q, {column, &target, nullable, parent});
 }
 
 void set_for_update(sql::Query& q, bool nowait, bool skip_locked, const ForUpdateOf& of) {
@@ -443,10 +464,9 @@ Task<void> prefetch(const QueryState& s, Database db, PrefetchLevel roots) {
         level = found->second;
         continue;
       }
-      if (!level.ops)
-        throw_usage("prefetch_related(): a path continues after a foreign key; select_related() that key instead");
-      if (!p->step.loader)
-        throw_usage("prefetch_related(): a foreign key inside a path cannot be prefetched; select_related() it in a Prefetch queryset");
+      // Every typed relation field gives its step a loader; a step without one was made by
+      // something else (a hand-built path).
+      if (!p->step.loader) throw_usage("prefetch_related(): this relation path cannot be prefetched");
       PrefetchCall call{std::move(level), &p->step, db, last ? spec.custom : nullptr, {}};
       co_await reinterpret_cast<PrefetchLoader>(p->step.loader)(call);
       level = call.out;
@@ -479,9 +499,76 @@ Task<std::vector<std::int64_t>> linked(const Database& db, const LinkSide& side,
   co_return out;
 }
 
+// The through model of `link` (registered by its generated code), or null for an
+// auto-created link table.
+const ModelMeta* through_model(const ManyToManyMeta& link) {
+  if (link.through.empty()) return nullptr;
+  for (const ModelMeta* m : registered_models())
+    if (m->name == link.through && m->table == link.table) return m;
+  throw_usage("the through model " + std::string(link.through) + " of " + std::string(link.name) +
+              " is not registered (its models.cpp is not linked)");
+}
+
+// INSERTs link rows of a through model: the two keys, then every other column from
+// `through`, else auto_now/auto_now_add, else the model's default.
+Task<void> insert_through_rows(const Database& db, const LinkSide& side, const ModelMeta& m, std::int64_t owner,
+                               const std::vector<std::int64_t>& targets, const ThroughValues& through) {
+  const auto [near, far] = link_columns(side);
+  const DefaultWriter defaults = defaults_of(m);
+  const DateTime now = aorm::now();
+  std::vector<int> columns;
+  std::vector<Value> fixed;  // per column: the value every row gets (keys filled per row)
+  for (std::size_t i = 0; i < m.columns.size(); ++i) {
+    const ColumnMeta& c = m.columns[i];
+    const int col = static_cast<int>(i);
+    if (col == m.pk && c.auto_increment) continue;
+    columns.push_back(col);
+    const auto given = std::find_if(through.sets.begin(), through.sets.end(),
+                                    [&](const auto& set) { return set.first == col; });
+    if (c.column == near || c.column == far) {
+      if (given != through.sets.end())
+        throw_usage("through_defaults cannot set the link's key " + std::string(c.name));
+      fixed.emplace_back(nullptr);
+    } else if (given != through.sets.end()) {
+      if (given->second->kind != sql::Kind::param)
+        throw_usage("through_defaults takes values, not expressions (" + std::string(c.name) + ")");
+      fixed.push_back(given->second->value);
+    } else if (c.auto_now || c.auto_now_add) {
+      fixed.push_back(now_value(c.kind, now));
+    } else if (defaults) {
+      std::vector<Value> v;
+      defaults(col, v);
+      fixed.push_back(std::move(v.front()));
+    } else {
+      throw_usage("no defaults are registered for the through model " + std::string(m.name));
+    }
+  }
+  std::vector<Value> values;
+  for (std::int64_t target : targets) {
+    for (std::size_t k = 0; k < columns.size(); ++k) {
+      const std::string_view name = m.columns[static_cast<std::size_t>(columns[k])].column;
+      if (name == near) values.emplace_back(owner);
+      else if (name == far) values.emplace_back(target);
+      else values.push_back(fixed[k]);
+    }
+  }
+  sql::InsertOptions opts;
+  opts.returning_pk = false;
+  const Statement stmt = sql::insert(m, columns, std::move(values), targets.size(), opts, db.dialect());
+  co_await execute(db, stmt);
+}
+
 Task<void> insert_links(const Database& db, const LinkSide& side, std::int64_t owner,
-                        const std::vector<std::int64_t>& targets) {
+                        const std::vector<std::int64_t>& targets, const ThroughValues& through) {
   if (targets.empty()) co_return;
+  const ModelMeta* model = through_model(*side.link);
+  if (through.model && through.model != model)
+    throw_usage("through_defaults are for the through model of " + std::string(side.link->name) + ", not " +
+                std::string(through.model->name));
+  if (model) {
+    co_await insert_through_rows(db, side, *model, owner, targets, through);
+    co_return;
+  }
   const auto [near, far] = link_columns(side);
   Statement stmt{"INSERT INTO " + sql::quote(side.link->table) + " (" + sql::quote(near) + ", " + sql::quote(far) +
                      ") VALUES ",
@@ -522,7 +609,7 @@ std::vector<std::int64_t> unique(std::vector<std::int64_t> v) {
 
 }  // namespace
 
-Task<void> link_add(LinkSide side, std::int64_t owner, std::vector<std::int64_t> targets) {
+Task<void> link_add(LinkSide side, std::int64_t owner, std::vector<std::int64_t> targets, ThroughValues through) {
   targets = unique(std::move(targets));
   if (targets.empty()) co_return;
   const Database db = default_database();
@@ -533,7 +620,7 @@ Task<void> link_add(LinkSide side, std::int64_t owner, std::vector<std::int64_t>
     std::vector<std::int64_t> missing;
     for (std::int64_t t : targets)
       if (std::find(have.begin(), have.end(), t) == have.end()) missing.push_back(t);
-    co_await insert_links(db, side, owner, missing);
+    co_await insert_links(db, side, owner, missing, through);
   });
 }
 
@@ -542,7 +629,7 @@ Task<void> link_remove(LinkSide side, std::int64_t owner, std::optional<std::vec
   co_await delete_links(default_database(), side, owner, targets);
 }
 
-Task<void> link_set(LinkSide side, std::int64_t owner, std::vector<std::int64_t> targets) {
+Task<void> link_set(LinkSide side, std::int64_t owner, std::vector<std::int64_t> targets, ThroughValues through) {
   targets = unique(std::move(targets));
   const Database db = default_database();
   co_await atomic(db, [&]() -> Task<void> {
@@ -553,7 +640,7 @@ Task<void> link_set(LinkSide side, std::int64_t owner, std::vector<std::int64_t>
     for (std::int64_t t : targets)
       if (std::find(have.begin(), have.end(), t) == have.end()) missing.push_back(t);
     co_await delete_links(db, side, owner, extra);
-    co_await insert_links(db, side, owner, missing);
+    co_await insert_links(db, side, owner, missing, through);
   });
 }
 

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -42,14 +43,25 @@ struct ForUpdate {
                         // column of the model (its join's table)
 };
 
-/// select_related(): a foreign key whose target row is fetched in the same SELECT.
+/// select_related(): a foreign key whose target row is fetched in the same SELECT, or the
+/// reverse side of a one_to_one (`reverse`: the `target` row whose key `column` references
+/// the parent's primary key; always a LEFT OUTER JOIN).
 struct Join {
   int column = 0;                  // the foreign key column of the query's model (or of
-                                   // joins[parent]'s target)
+                                   // joins[parent]'s target); reverse: of `target`
   const ModelMeta* target = nullptr;
   bool nullable = false;           // LEFT OUTER JOIN when the key (or a parent's) may be NULL
   int parent = -1;                 // -1: a key of the query's model; else a nested join
+  bool reverse = false;
+  int slot = -1;                   // reverse: the relation slot of the parent's model
 };
+
+/// Query::join_offsets() key of a reverse one-to-one join (negative, unlike a key column's
+/// result index): the result index of the owner's primary key and the owner's relation
+/// slot the object goes to. Slots are below 256.
+constexpr int reverse_join_key(int pk_index, int slot) noexcept { return -1 - (pk_index * 256 + slot); }
+constexpr int reverse_join_pk_index(int key) noexcept { return (-1 - key) / 256; }
+constexpr int reverse_join_slot(int key) noexcept { return (-1 - key) % 256; }
 
 /// Everything a SELECT over one model needs. Copied (cheaply: nodes are shared) by each
 /// QuerySet builder call.
@@ -78,7 +90,8 @@ struct Query {
   /// The ORDER BY terms in effect (explicit, else Meta.ordering).
   std::vector<OrderTerm> effective_order() const;
   /// For each select_related join whose key column is selected: (result index of the key
-  /// column, result index of the target's first column).
+  /// column, result index of the target's first column); for a reverse one-to-one join
+  /// (reverse_join_key(result index of the owner's primary key, slot), the same).
   std::vector<std::pair<int, int>> join_offsets() const;
 };
 
@@ -121,6 +134,68 @@ Statement bulk_update(const ModelMeta& m, std::span<const int> columns,
                       std::span<const Value> pks, std::span<const Value> values, Dialect d);
 /// EXPLAIN QUERY PLAN (sqlite) / EXPLAIN (postgres) of select(q).
 Statement explain(const Query& q, Dialect d);
+
+// ---- compiled-SQL cache (what the QuerySet terminal methods use) --------------------------
+//
+// Queries of one *shape* — the same form, dialect, models, columns, joins, ordering, slice
+// presence and expression tree, differing only in parameter values — share one compiled SQL
+// text and parameter layout; a later query of that shape only collects its values. The shape
+// covers everything the SQL text depends on: each parameter's type (NULL-ness decides
+// `NOT COALESCE`), IN-list lengths (up to `array_in_min` values), whether a SQLite text lookup
+// holds a NUL byte, and which value nodes are shared inside one tree. The cache is per
+// thread (no locking) and bounded; it keys on ModelMeta and Path addresses, so use it only
+// for metas of static storage (ModelTraits<T>::meta()). A statement whose parameters the
+// compiler cannot trace to the query (a bind it does not know) is compiled, not cached.
+
+/// The statement kinds that go through the cache.
+enum class Form : std::uint8_t { select, count, exists };
+
+/// Where one bound parameter of a cached statement comes from.
+struct Slot {
+  enum Kind : std::uint8_t {
+    value,         // node's value
+    element,       // node's values[index]
+    array,         // node's values as one array parameter (long IN lists)
+    like,          // node's text as a LIKE/GLOB pattern (index: bit 0 leading, bit 1 trailing wildcard)
+    regex_icase,   // "(?i)" + node's text
+    limit,         // the query's LIMIT
+    offset,        // the query's OFFSET
+  };
+  Kind kind = value;
+  std::uint32_t node = 0;   // ordinal of the value node in the shape's traversal
+  std::uint32_t index = 0;
+};
+
+/// What every query of one shape shares.
+struct Shape {
+  std::string sql;
+  std::vector<Slot> slots;
+  std::vector<int> columns;                 // Query::selected_columns() (Form::select)
+  std::vector<std::pair<int, int>> joined;  // Query::join_offsets() (Form::select)
+};
+
+struct Compiled {
+  Statement statement;
+  std::shared_ptr<const Shape> shape;
+};
+
+/// select()/count()/exists() of `q` through the per-thread cache: the same Statement those
+/// give, plus the shape's result layout.
+Compiled compile(Form form, const Query& q, Dialect d);
+
+/// Cache counters of the calling thread (tests).
+struct CacheStats {
+  std::uint64_t hits = 0, misses = 0, uncacheable = 0;
+  std::size_t entries = 0;
+};
+CacheStats cache_stats() noexcept;
+/// Empties the calling thread's cache.
+void clear_cache() noexcept;
+
+/// IN lists with at least this many values, all integers, compile to one array parameter
+/// (`IN (SELECT value FROM json_each(?))` on SQLite, `= ANY($n)` on PostgreSQL), so that
+/// their statement is prepared once whatever the length.
+inline constexpr std::size_t array_in_min = 16;
 
 /// `"name"` with embedded quotes doubled.
 std::string quote(std::string_view identifier);
