@@ -1,6 +1,13 @@
 // SQLSTATE → exception class, with the server's message, the SQL and the code.
 #include "support.hpp"
 
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+
 using aorm::Task;
 using V = std::vector<aorm::Value>;
 
@@ -149,6 +156,105 @@ TEST_CASE("an exception thrown by the row sink reaches the task and the connecti
     CHECK(raised);
     CHECK(calls == 2);  // the rows after the throw were skipped
     CHECK(co_await pgtest::scalar(*backend, "SELECT 'next'") == "next");
+    co_await backend->close();
+  }());
+}
+
+namespace {
+
+/// Ends the process with a message when the test is still running after `limit`: a
+/// statement whose results libpq already holds but aorm never reads waits forever, and
+/// the test should say so rather than run into ctest's timeout.
+class Watchdog {
+ public:
+  Watchdog(std::chrono::seconds limit, const char* what) : thread_([this, limit, what] {
+    std::unique_lock lock(mutex_);
+    if (!done_cv_.wait_for(lock, limit, [this] { return done_; })) {
+      std::fprintf(stderr, "watchdog: %s did not finish within %lld s\n", what,
+                   static_cast<long long>(limit.count()));
+      std::fflush(stderr);
+      std::_Exit(1);
+    }
+  }) {}
+  Watchdog(const Watchdog&) = delete;
+  Watchdog& operator=(const Watchdog&) = delete;
+  ~Watchdog() {
+    {
+      const std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    done_cv_.notify_one();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable done_cv_;
+  bool done_ = false;
+  std::thread thread_;  // last: starts once the rest is constructed
+};
+
+}  // namespace
+
+// A DEFERRABLE INITIALLY DEFERRED constraint is checked when the statement's implicit
+// transaction commits, at its pipeline sync: the server sends the statement's rows and
+// CommandComplete, then the error, then ReadyForQuery. libpq hands that out as the
+// statement's result, a null, the error, a null, the sync; the error and the sync often
+// arrive in one read, so the connection must keep reading past the second null.
+TEST_CASE("errors raised when a statement's implicit transaction commits fail it promptly, one by one and pipelined") {
+  PG_SERVER_OR_SKIP(conninfo);
+  const Watchdog watchdog(std::chrono::seconds(30), "the deferred-constraint test");
+  aorm::run([&]() -> Task<void> {
+    auto backend = co_await pgtest::open(conninfo, 1);  // one connection: one pipeline
+    auto& b = *backend;
+    co_await pgtest::exec(b, "DROP TABLE IF EXISTS pg_deferred_child");
+    co_await pgtest::exec(b, "DROP TABLE IF EXISTS pg_deferred_parent");
+    co_await pgtest::exec(b, "CREATE TABLE pg_deferred_parent (id int PRIMARY KEY)");
+    co_await pgtest::exec(b,
+                          "CREATE TABLE pg_deferred_child (id int PRIMARY KEY, parent_id int REFERENCES "
+                          "pg_deferred_parent (id) DEFERRABLE INITIALLY DEFERRED)");
+    co_await pgtest::exec(b, "INSERT INTO pg_deferred_parent VALUES (1)");
+
+    // As aorm's acreate: INSERT ... RETURNING, whose row arrives before the error.
+    const std::string insert = "INSERT INTO pg_deferred_child VALUES ($1, $2) RETURNING id";
+    auto orphan = [&](int id) -> Task<std::string> {
+      const V params = {std::int64_t{id}, std::int64_t{999}};
+      try {
+        co_await pgtest::scalar(b, insert, params);
+      } catch (const aorm::IntegrityError& e) {
+        co_return e.code() + (contains(e.what(), "violates foreign key constraint") ? " fk" : " ?");
+      }
+      co_return "no error";
+    };
+    auto adopted = [&](int id) -> Task<std::string> {
+      const V params = {std::int64_t{id}, std::int64_t{1}};
+      co_return co_await pgtest::scalar(b, insert, params);
+    };
+
+    // One after another, each followed by a statement that succeeds.
+    for (int i = 0; i < 40; ++i) {
+      CAPTURE(i);
+      const auto start = std::chrono::steady_clock::now();
+      CHECK(co_await orphan(1000 + i) == "23503 fk");
+      CHECK(pgtest::seconds_since(start) < 5.0);
+      CHECK(co_await adopted(i) == std::to_string(i));
+    }
+
+    // Many at once on the one pipeline, failing and succeeding statements interleaved.
+    std::vector<Task<std::string>> batch;
+    for (int i = 0; i < 64; ++i) batch.push_back(i % 2 == 0 ? orphan(2000 + i) : adopted(100 + i));
+    const auto outcomes = co_await aorm::gather(std::move(batch));
+    for (int i = 0; i < 64; ++i) {
+      CAPTURE(i);
+      CHECK(outcomes[i] == (i % 2 == 0 ? std::string("23503 fk") : std::to_string(100 + i)));
+    }
+
+    // The failed statements were rolled back; the connection serves normal queries.
+    CHECK(co_await pgtest::scalar(b, "SELECT count(*) FROM pg_deferred_child") == "72");
+    CHECK(co_await pgtest::scalar(b, "SELECT count(*) FROM pg_deferred_child WHERE parent_id <> 1") == "0");
+    CHECK(co_await pgtest::scalar(b, "SELECT 'after'") == "after");
+    co_await pgtest::exec(b, "DROP TABLE pg_deferred_child");
+    co_await pgtest::exec(b, "DROP TABLE pg_deferred_parent");
     co_await backend->close();
   }());
 }

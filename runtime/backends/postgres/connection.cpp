@@ -467,6 +467,7 @@ void PgConnection::on_socket_ready(std::uint32_t events) noexcept {
     want_write_ = r == 1;
   }
   read_results();
+  if (broken_) return;  // read_results gave the connection up (`c` is gone)
   if (!input_ok || PQstatus(c) == CONNECTION_BAD) {
     lose_connection("lost the connection to the PostgreSQL server");
     return;
@@ -479,16 +480,29 @@ void PgConnection::read_results() noexcept {
   // Bounded when the connection is failing: libpq then answers with error results and
   // nulls that may not advance the pipeline.
   std::size_t budget = PQstatus(c) == CONNECTION_BAD ? 4 * queue_.size() + 4 : SIZE_MAX;
+  // What libpq hands out per statement: each result followed by a null, then the
+  // PGRES_PIPELINE_SYNC of the statement's sync. An error raised at the sync, when the
+  // server commits the statement's implicit transaction (a DEFERRABLE INITIALLY DEFERRED
+  // constraint, a serialization failure), comes after the statement's null as one more
+  // result with its own null. So a null never means "nothing buffered": only PQisBusy()
+  // says when libpq needs more input, and the loop must go on until it does (libpq may
+  // already have read the sync from the socket, and no epoll event would come for it).
+  // Two nulls in a row while not busy mean libpq has no command queued: the statements
+  // in our queue can never be answered.
+  bool after_null = false;
   while (!queue_.empty() && budget-- > 0 && PQisBusy(c) == 0) {
     PendingOp& op = *queue_.front();
     PGresult* raw = PQgetResult(c);
     if (raw == nullptr) {
-      // The end of this statement's results; its sync comes next. A second null means
-      // libpq has nothing more until more input arrives.
-      if (op.query_ended) break;
-      op.query_ended = true;
-      continue;
+      if (!after_null) {
+        after_null = true;
+        continue;
+      }
+      if (PQstatus(c) != CONNECTION_BAD)  // else the caller closes the connection
+        lose_connection("the PostgreSQL pipeline lost track of its statements");
+      return;
     }
+    after_null = false;
     ResultPtr result(raw);
     switch (PQresultStatus(raw)) {
       case PGRES_PIPELINE_SYNC:

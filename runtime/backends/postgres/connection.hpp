@@ -64,7 +64,6 @@ struct PendingOp {
   PgConnection* queued_on = nullptr;    // set while in the connection's queue
   std::unique_ptr<std::string> owned_sql;  // detached statements own their text
   bool done = false;
-  bool query_ended = false;  // PQgetResult gave the null that ends the query's results
   bool detached = false;     // nobody waits: deleted when done
 };
 
