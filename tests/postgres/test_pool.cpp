@@ -29,23 +29,22 @@ TEST_CASE("64 concurrent statements share one connection through its pipeline") 
       CHECK(results[i][1] == results[0][1]);          // all on the one connection
     }
 
-    // Pipelined, the 64 statements cost about one round trip instead of 64: measured
-    // against the same 64 statements awaited one by one (best of three, to ride out a
-    // busy machine).
-    double sequential = 1e9, pipelined = 1e9;
-    for (int round = 0; round < 3; ++round) {
-      auto start = std::chrono::steady_clock::now();
-      for (int i = 0; i < 64; ++i) co_await one(i);
-      sequential = std::min(sequential, pgtest::seconds_since(start));
-      start = std::chrono::steady_clock::now();
-      std::vector<Task<pgtest::Row>> batch;
-      for (int i = 0; i < 64; ++i) batch.push_back(one(i));
-      co_await aorm::gather(std::move(batch));
-      pipelined = std::min(pipelined, pgtest::seconds_since(start));
-    }
+    // They were in the connection's pipeline together: all 64 sent before the first answer
+    // was read (gather starts each task up to its send without a loop turn in between).
+    CHECK(aorm::detail::postgres_pool_stats(b).max_in_flight == 64);
+
+    // What that saves, for the log only (speed is measured in bench/pg_bench, not asserted
+    // here): the same 64 statements awaited one by one, and gathered.
+    auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < 64; ++i) co_await one(i);
+    const double sequential = pgtest::seconds_since(start);
+    start = std::chrono::steady_clock::now();
+    std::vector<Task<pgtest::Row>> batch;
+    for (int i = 0; i < 64; ++i) batch.push_back(one(i));
+    co_await aorm::gather(std::move(batch));
+    const double pipelined = pgtest::seconds_since(start);
     MESSAGE("64 statements on one connection: sequential " << sequential * 1e3 << " ms, pipelined "
                                                            << pipelined * 1e3 << " ms");
-    CHECK(pipelined <= 0.5 * sequential);
     co_await backend->close();
   }());
 }

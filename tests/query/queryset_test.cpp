@@ -407,5 +407,44 @@ TEST_CASE("on() selects the database by handle or alias") {
   });
 }
 
+TEST_CASE("chaining on a temporary QuerySet changes none of the QuerySets or tasks that share its state") {
+  with_blog([](Seed&) -> aorm::Task<void> {
+    const auto base = Article::objects.filter(f.views > 0);
+    // base is kept: filtering it copies; the temporary filter(...) result is reused in place.
+    const auto narrower = base.filter(f.views > 5).order_by(f.views);
+    CHECK(co_await base.acount() == 3);
+    CHECK(co_await narrower.acount() == 2);
+    // A QuerySet moved into a builder while a task still holds its state: the task keeps
+    // the query it was made from.
+    auto qs = Article::objects.filter(f.views > 0).order_by(f.views);
+    aorm::Task<std::int64_t> all_positive = qs.acount();
+    auto top = std::move(qs).filter(f.views > 5).exclude(f.views > 100).limit(1);
+    CHECK(co_await all_positive == 3);
+    CHECK(co_await top.acount() == 1);
+    // An exclude chained on a temporary, then a filter on the kept result.
+    const auto none_positive = Article::objects.exclude(f.views > 0);
+    CHECK(co_await none_positive.acount() == 1);
+    CHECK(co_await none_positive.filter(f.views > 0).acount() == 0);
+    CHECK(co_await none_positive.acount() == 1);
+  });
+}
+
+TEST_CASE("aget reads the one row, counts extra rows and raises on none or several") {
+  with_blog([](Seed&) -> aorm::Task<void> {
+    const Article hello = co_await Article::objects.aget(f.slug == "hello");
+    CHECK(hello.title == "Hello World");
+    CHECK(co_await Article::objects.filter(f.slug == "hello").values_list(f.views).aget() == hello.views);
+    CHECK_THROWS_AS(co_await Article::objects.aget(f.slug == "nothing"), Article::DoesNotExist);
+    CHECK_THROWS_AS(co_await Article::objects.none().aget(), Article::DoesNotExist);
+    bool several = false;
+    try {
+      co_await Article::objects.aget();
+    } catch (const Article::MultipleObjectsReturned& e) {
+      several = std::string(e.what()).find("it returned 4!") != std::string::npos;
+    }
+    CHECK(several);
+  });
+}
+
 }  // namespace
 }  // namespace qtest

@@ -1,4 +1,6 @@
 // select_related and prefetch_related, with the query counts QueryCapture proves.
+#include <map>
+
 #include "fixture.hpp"
 
 #include "aorm/capture.hpp"
@@ -149,6 +151,25 @@ TEST_CASE("prefetch_related works per chunk of aiterator and with aget") {
     Tag cpp = co_await Tag::objects.prefetch_related(Tag::f.articles).aget(Tag::f.name == "cpp");
     CHECK(cpp.articles.size() == 2);
     CHECK(cap.count() == 2);
+  });
+}
+
+TEST_CASE("an object fetched twice by a multi-valued filter gets its prefetched set in each copy") {
+  with_blog([](Blog&) -> aorm::Task<void> {
+    // The article with two tags matches both tag names once each: two copies of one row.
+    const std::vector<std::string> both = names("cpp", "python");
+    auto rows = co_await Article::objects.filter(Article::f.tags->name.in(both))
+                    .prefetch_related(Article::f.tags)
+                    .order_by(Article::f.title)
+                    .alist();
+    std::map<std::int64_t, int> copies;
+    for (const Article& a : rows) ++copies[a.id];
+    std::int64_t twice = 0;
+    for (const auto& [id, n] : copies)
+      if (n == 2) twice = id;
+    REQUIRE(twice != 0);
+    for (const Article& a : rows)
+      if (a.id == twice) CHECK(sorted(a.tags, tag_name) == names("cpp", "python"));
   });
 }
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "aorm/runtime.hpp"
@@ -180,4 +181,43 @@ TEST_CASE("run raises logic_error when the main task waits on something that nev
   };
   CHECK_THROWS_AS(aorm::run(waits_forever()), std::logic_error);
   CHECK(counts.alive() == 0);  // the suspended main task was destroyed
+}
+
+// ---- coroutine frame memory (detail::FramePool) ----------------------------------------
+
+TEST_CASE("a freed task frame is reused by the next task of the same size on the thread") {
+  void* first = nullptr;
+  {
+    Task<std::string> t = greet("a");  // allocated, never started: destroying it frees it
+    first = aorm::detail::TaskAccess::frame(t).address();
+  }
+  Task<std::string> again = greet("b");
+  if constexpr (AORM_FRAME_POOL) {
+    CHECK(aorm::detail::TaskAccess::frame(again).address() == first);  // recycled
+  } else {
+    CHECK(aorm::detail::TaskAccess::frame(again).address() != nullptr);  // ASan: plain new
+  }
+  CHECK(aorm::run(std::move(again)) == "hello b");
+}
+
+TEST_CASE("frames freed on another thread are reused there and stay valid after that thread exits") {
+  constexpr int n = 200;
+  std::vector<Task<std::string>> tasks;
+  for (int i = 0; i < n; ++i) tasks.push_back(greet(std::to_string(i)));
+  std::vector<std::string> results(n);
+  std::string again;
+  std::thread other([&] {
+    // Run on another thread, then free every frame there (into that thread's lists).
+    for (int i = 0; i < n; ++i) results[static_cast<std::size_t>(i)] = aorm::run(std::move(tasks[static_cast<std::size_t>(i)]));
+    tasks.clear();
+    // That thread allocates from its list again before it exits and releases the rest.
+    again = aorm::run(greet("again"));
+  });
+  other.join();
+  CHECK(again == "hello again");
+  for (int i = 0; i < n; ++i) CHECK(results[static_cast<std::size_t>(i)] == "hello " + std::to_string(i));
+  // This thread's own frames are unaffected.
+  long sum = 0;
+  for (int i = 0; i < n; ++i) sum += static_cast<long>(aorm::run(greet(std::string(static_cast<std::size_t>(i), 'x'))).size());
+  CHECK(sum == n * 6L + static_cast<long>(n) * (n - 1) / 2);
 }

@@ -1,5 +1,6 @@
 #include "postgres/backend.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -71,8 +72,11 @@ class PgBackend final : public Backend, public std::enable_shared_from_this<PgBa
   std::uint64_t next_cursor_number() noexcept { return ++cursor_numbers_; }
 
   PostgresPoolStats stats() const noexcept {
-    PostgresPoolStats out{slots_.size(), 0};
-    for (const Slot& s : slots_) out.leased += s.leased ? 1 : 0;
+    PostgresPoolStats out{slots_.size(), 0, 0};
+    for (const Slot& s : slots_) {
+      out.leased += s.leased ? 1 : 0;
+      if (s.conn) out.max_in_flight = std::max(out.max_in_flight, s.conn->max_in_flight());
+    }
     return out;
   }
 

@@ -60,6 +60,7 @@ Task<std::shared_ptr<Backend>> make_postgres_backend(std::string conninfo, int p
 struct PostgresPoolStats {
   std::size_t size = 0;    // slots
   std::size_t leased = 0;  // leased for a transaction or a cursor
+  std::size_t max_in_flight = 0;  // the deepest pipeline of the open connections so far
 };
 /// The stats of `backend`, which make_postgres_backend() made (anything else: a
 /// std::bad_cast).

@@ -412,6 +412,7 @@ void PgConnection::submit(PendingOp& op, std::span<const Value> params) {
   op.loop = &loop;
   op.queued_on = this;
   queue_.push_back(&op);
+  max_in_flight_ = std::max(max_in_flight_, queue_.size());
   if (loop_ != &loop) unwatch();  // a new aorm::run(): watch on this loop from now on
   loop_ = &loop;
   flush();  // may fail the connection, and with it `op` (done, with its error)

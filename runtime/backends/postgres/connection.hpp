@@ -123,6 +123,9 @@ class PgConnection final : public Connection, public std::enable_shared_from_thi
   bool probe() noexcept;
   /// Statements submitted and not yet finished.
   std::size_t in_flight() const noexcept { return queue_.size(); }
+  /// The most statements that were in flight at once on this connection (how deep the
+  /// pipeline got; tests check that concurrent statements really share it).
+  std::size_t max_in_flight() const noexcept { return max_in_flight_; }
   /// Woken whenever the pipeline becomes empty or the connection fails.
   WaitList& idle_waiters() noexcept { return idle_; }
   /// True when the connection is idle inside a transaction block (open or failed).
@@ -161,6 +164,7 @@ class PgConnection final : public Connection, public std::enable_shared_from_thi
 
   ConnPtr conn_;
   std::deque<PendingOp*> queue_;  // submitted, in order; front is being answered
+  std::size_t max_in_flight_ = 0;  // high-water mark of queue_
   WaitList idle_;
   EventLoop* loop_ = nullptr;     // the loop watching the socket, when watched
   int watched_fd_ = -1;

@@ -76,8 +76,10 @@ struct BulkCreateOptions {
   std::size_t batch_size = 0;  // 0: as many rows per INSERT as the parameter limit allows
   bool ignore_conflicts = false;
   bool update_conflicts = false;
-  ColumnList<M> unique_fields;  // update_conflicts: the conflict target
-  ColumnList<M> update_fields;  // update_conflicts: the columns overwritten
+  // `{}`: g++ warns (-Wmissing-field-initializers) about members left out of a designated
+  // initializer such as `{.batch_size = 2}` unless they have a default member initializer.
+  ColumnList<M> unique_fields{};  // update_conflicts: the conflict target
+  ColumnList<M> update_fields{};  // update_conflicts: the columns overwritten
 };
 
 /// abulk_update() options.
@@ -283,13 +285,18 @@ class ValueRow final : public RowReader {
 
 // ---- reading rows ----------------------------------------------------------------------
 
+/// Reads `cols` of `obj` from `r` starting at result index `at`. `joined` is `r` itself when
+/// the query has select_related joins (the caller knows that once per query, from the
+/// shape's layout: no per-row dynamic_cast), else null.
 template <class T>
-void read_model(T& obj, const std::vector<int>& cols, const RowReader& r, int at) {
+void read_model(T& obj, const std::vector<int>& cols, const RowReader& r, int at, const JoinedRow* joined) {
   for (std::size_t k = 0; k < cols.size(); ++k) ModelTraits<T>::read(obj, cols[k], r, at + static_cast<int>(k));
   bind_relations(obj);
-  if (const auto* joined = dynamic_cast<const JoinedRow*>(&r)) {  // select_related reverse one-to-ones
-    const auto pk = std::find(cols.begin(), cols.end(), ModelTraits<T>::meta().pk);
-    if (pk != cols.end()) read_reverse_joined(obj, *joined, at + static_cast<int>(pk - cols.begin()));
+  if constexpr (requires { ModelTraits<T>::related_set(obj, 0); }) {
+    if (joined != nullptr) {  // select_related reverse one-to-ones
+      const auto pk = std::find(cols.begin(), cols.end(), ModelTraits<T>::meta().pk);
+      if (pk != cols.end()) read_reverse_joined(obj, *joined, at + static_cast<int>(pk - cols.begin()));
+    }
   }
 }
 
@@ -299,9 +306,9 @@ template <class... X>
 inline constexpr bool is_tuple_v<std::tuple<X...>> = true;
 
 template <class T, class E>
-void read_element(E& e, const RowReader& r, const std::vector<int>& cols, int& at) {
+void read_element(E& e, const RowReader& r, const std::vector<int>& cols, int& at, const JoinedRow* joined) {
   if constexpr (std::is_same_v<E, T>) {
-    read_model(e, cols, r, at);
+    read_model(e, cols, r, at, joined);
     at += static_cast<int>(cols.size());
   } else {
     aorm::read_value(r, at, e);
@@ -309,19 +316,40 @@ void read_element(E& e, const RowReader& r, const std::vector<int>& cols, int& a
   }
 }
 
-/// One result row as a Row: the model, a tuple (model and/or values), or one value.
+/// Reads one result row into `row` (value-initialised): the model, a tuple (model and/or
+/// values), or one value. `joined`: as read_model.
 template <class T, class Row>
-Row read_row(const RowReader& r, const std::vector<int>& cols) {
-  Row row{};
+void read_row_into(Row& row, const RowReader& r, const std::vector<int>& cols, const JoinedRow* joined) {
   if constexpr (std::is_same_v<Row, T>) {
-    read_model(row, cols, r, 0);
+    read_model(row, cols, r, 0, joined);
   } else if constexpr (is_tuple_v<Row>) {
     int at = 0;
-    std::apply([&](auto&... e) { (read_element<T>(e, r, cols, at), ...); }, row);
+    std::apply([&](auto&... e) { (read_element<T>(e, r, cols, at, joined), ...); }, row);
   } else {
     aorm::read_value(r, 0, row);
   }
+}
+
+/// One result row as a Row.
+template <class T, class Row>
+Row read_row(const RowReader& r, const std::vector<int>& cols, const JoinedRow* joined) {
+  Row row{};
+  read_row_into<T, Row>(row, r, cols, joined);
   return row;
+}
+
+/// Appends the row `r` to `out`, read in place (no Row moved per row). `joined`: the
+/// select_related layout of the query's shape (empty: none).
+template <class T, class Row>
+void append_row(std::vector<Row>& out, const RowReader& r, const std::vector<int>& cols,
+                const std::vector<std::pair<int, int>>& joined) {
+  Row& row = out.emplace_back();
+  if (joined.empty()) {
+    read_row_into<T, Row>(row, r, cols, nullptr);
+  } else {
+    const JoinedRow jr(r, joined);
+    read_row_into<T, Row>(row, jr, cols, &jr);
+  }
 }
 
 /// Sets column `col` of `obj` from `v`.
@@ -412,14 +440,7 @@ Task<std::vector<Row>> list(StatePtr s) {
   const Statement& stmt = compiled.statement;
   const std::vector<int>& cols = compiled.shape->columns;
   const std::vector<std::pair<int, int>>& joined = compiled.shape->joined;
-  auto sink = [&](const RowReader& r) {
-    if (joined.empty()) {
-      out.push_back(read_row<T, Row>(r, cols));
-    } else {
-      const JoinedRow row(r, joined);
-      out.push_back(read_row<T, Row>(row, cols));
-    }
-  };
+  auto sink = [&](const RowReader& r) { append_row<T, Row>(out, r, cols, joined); };
   check_for_update(s->query, db);
   co_await execute(db, stmt, sink);
   if constexpr (std::is_same_v<Row, T>) {
@@ -449,10 +470,36 @@ Task<Row> get(StatePtr s) {
     q->query.order.clear();
     q->query.limit = 21;
   }
-  std::vector<Row> rows = co_await list<T, Row>(std::move(s));
-  if (rows.empty()) throw typename T::DoesNotExist(does_not_exist_message(m));
-  if (rows.size() > 1) throw typename T::MultipleObjectsReturned(multiple_objects_message(m, rows.size()));
-  co_return std::move(rows.front());
+  if (s->query.never()) throw typename T::DoesNotExist(does_not_exist_message(m));
+  // Not through list(): the first row is read straight into the result and the others are
+  // only counted (no vector, no extra frame: perf).
+  Database db = resolve(*s);
+  const sql::Compiled compiled = sql::compile(sql::Form::select, s->query, db.dialect());
+  const std::vector<int>& cols = compiled.shape->columns;
+  const std::vector<std::pair<int, int>>& joined = compiled.shape->joined;
+  std::optional<Row> found;
+  std::size_t rows = 0;
+  auto sink = [&](const RowReader& r) {
+    if (rows++ != 0) return;
+    Row& row = found.emplace();
+    if (joined.empty()) {
+      read_row_into<T, Row>(row, r, cols, nullptr);
+    } else {
+      const JoinedRow jr(r, joined);
+      read_row_into<T, Row>(row, jr, cols, &jr);
+    }
+  };
+  check_for_update(s->query, db);
+  co_await execute(db, compiled.statement, sink);
+  if (rows == 0) throw typename T::DoesNotExist(does_not_exist_message(m));
+  if (rows > 1) throw typename T::MultipleObjectsReturned(multiple_objects_message(m, rows));
+  if constexpr (std::is_same_v<Row, T>) {
+    if (!s->prefetch.empty()) {
+      PrefetchLevel roots{{&*found}, &model_ops<T>};
+      co_await prefetch(*s, db, std::move(roots));
+    }
+  }
+  co_return std::move(*found);
 }
 
 template <class T, class Row>
@@ -469,7 +516,7 @@ Task<std::tuple<R...>> aggregate(StatePtr s, std::vector<NodePtr> aggs) {
   Database db = resolve(*s);
   const Statement stmt = sql::aggregate(s->query, aggs, db.dialect());
   const std::vector<int> none;
-  auto sink = [&](const RowReader& r) { out = read_row<T, std::tuple<R...>>(r, none); };
+  auto sink = [&](const RowReader& r) { out = read_row<T, std::tuple<R...>>(r, none, nullptr); };
   co_await execute(db, stmt, sink);
   co_return out;
 }
@@ -712,6 +759,16 @@ class QueryStream {
 
   /// The next row, or nullopt once every row has been delivered.
   Task<std::optional<Row>> anext() {
+    // A buffered row is handed over by a small coroutine; only the row that needs a fetch
+    // runs the full one (perf: its frame and state machine per row).
+    if (next_ < buffer_.size()) return buffered();
+    return fetch_next();
+  }
+
+ private:
+  Task<std::optional<Row>> buffered() { co_return std::move(buffer_[next_++]); }
+
+  Task<std::optional<Row>> fetch_next() {
     if (next_ == buffer_.size() && !done_) {
       buffer_.clear();  // keeps its capacity: one allocation per stream, not per chunk
       next_ = 0;
@@ -728,14 +785,7 @@ class QueryStream {
         detail::check_for_update(state_->query, *db_);
         cursor_ = co_await detail::open_cursor(*db_, std::move(compiled.statement));
       }
-      auto sink = [this](const RowReader& r) {
-        if (joined_.empty()) {
-          buffer_.push_back(detail::read_row<T, Row>(r, cols_));
-        } else {
-          const detail::JoinedRow row(r, joined_);
-          buffer_.push_back(detail::read_row<T, Row>(row, cols_));
-        }
-      };
+      auto sink = [this](const RowReader& r) { detail::append_row<T, Row>(buffer_, r, cols_, joined_); };
       const bool more = co_await cursor_->fetch(chunk_, sink);
       if (!more) {
         done_ = true;
@@ -753,7 +803,6 @@ class QueryStream {
     co_return std::move(buffer_[next_++]);
   }
 
- private:
   detail::StatePtr state_;
   std::size_t chunk_;
   std::optional<Database> db_;
@@ -838,50 +887,51 @@ class QuerySet {
 
   // ---- building: each returns a new QuerySet ----------------------------------------------
 
+  // The common builders come in two forms: on a QuerySet that is kept (const&), and on a
+  // temporary (&&: `objects.filter(a).order_by(b)`), which reuses the state it alone holds
+  // instead of copying it (perf). The change itself is written once (the *_change helpers).
+
   /// Rows matching every predicate (AND). Raises Error after a slice (as Django does).
   template <std::same_as<Predicate<T>>... P>
-  QuerySet filter(const P&... preds) const {
-    return with([&](detail::QueryState& s) {
-      if (s.query.sliced()) detail::throw_usage("Cannot filter a query once a slice has been taken.");
-      detail::NodePtr all;
-      ((all = detail::sql::and_(all, preds.node())), ...);
-      // Conditions of one call over a multi-valued relation apply to the same related row.
-      if (detail::sql::has_path(all, true)) all = detail::sql::scope(std::move(all), ++s.query.scopes);
-      s.query.where = detail::sql::and_(s.query.where, std::move(all));
-    });
+  QuerySet filter(const P&... preds) const& {
+    return with(filter_change(false, preds...));
+  }
+  template <std::same_as<Predicate<T>>... P>
+  QuerySet filter(const P&... preds) && {
+    return std::move(*this).with(filter_change(false, preds...));
   }
   /// Rows not matching all the predicates together: NOT (p1 AND p2 ...), Django's exclude
   /// (a row where a predicate is unknown because of a NULL is kept).
   template <std::same_as<Predicate<T>>... P>
     requires(sizeof...(P) > 0)
-  QuerySet exclude(const P&... preds) const {
-    return with([&](detail::QueryState& s) {
-      if (s.query.sliced()) detail::throw_usage("Cannot filter a query once a slice has been taken.");
-      detail::NodePtr all;
-      ((all = detail::sql::and_(all, preds.node())), ...);
-      if (detail::sql::has_path(all, true)) all = detail::sql::scope(std::move(all), ++s.query.scopes);
-      s.query.where = detail::sql::and_(s.query.where, detail::sql::not_(all));
-    });
+  QuerySet exclude(const P&... preds) const& {
+    return with(filter_change(true, preds...));
+  }
+  template <std::same_as<Predicate<T>>... P>
+    requires(sizeof...(P) > 0)
+  QuerySet exclude(const P&... preds) && {
+    return std::move(*this).with(filter_change(true, preds...));
   }
   /// Replaces the ordering; order_by() with no terms removes it (also Meta.ordering).
   template <class... A>
-  QuerySet order_by(const A&... terms) const {
-    return with([&](detail::QueryState& s) {
-      s.query.order_set = true;
-      s.query.order = {detail::order_term<T>(terms)...};
-    });
+  QuerySet order_by(const A&... terms) const& {
+    return with(order_change(terms...));
   }
-  QuerySet distinct() const {
-    return with([](detail::QueryState& s) { s.query.distinct = true; });
+  template <class... A>
+  QuerySet order_by(const A&... terms) && {
+    return std::move(*this).with(order_change(terms...));
   }
+  QuerySet distinct() const& { return with(distinct_change); }
+  QuerySet distinct() && { return std::move(*this).with(distinct_change); }
   /// Python's qs[start:stop].
-  QuerySet slice(std::int64_t start, std::int64_t stop) const {
-    return with([&](detail::QueryState& s) { detail::apply_slice(s.query, start, stop); });
+  QuerySet slice(std::int64_t start, std::int64_t stop) const& { return with(slice_change(start, stop)); }
+  QuerySet slice(std::int64_t start, std::int64_t stop) && {
+    return std::move(*this).with(slice_change(start, stop));
   }
-  QuerySet limit(std::int64_t n) const { return slice(0, n); }
-  QuerySet offset(std::int64_t n) const {
-    return with([&](detail::QueryState& s) { detail::apply_slice(s.query, n, std::nullopt); });
-  }
+  QuerySet limit(std::int64_t n) const& { return slice(0, n); }
+  QuerySet limit(std::int64_t n) && { return std::move(*this).slice(0, n); }
+  QuerySet offset(std::int64_t n) const& { return with(slice_change(n, std::nullopt)); }
+  QuerySet offset(std::int64_t n) && { return std::move(*this).with(slice_change(n, std::nullopt)); }
   /// Loads only these columns (and the primary key); the others keep their defaults.
   template <detail::expression... F>
     requires(std::same_as<typename F::model_type, T> && ...)
@@ -928,8 +978,13 @@ class QuerySet {
   /// comment.article->author.
   template <class... F>
     requires(sizeof...(F) > 0 && (detail::select_related_field<F, T> && ...))
-  QuerySet select_related(const F&... fields) const {
-    return with([&](detail::QueryState& s) { (detail::select_join(s.query, fields), ...); });
+  QuerySet select_related(const F&... fields) const& {
+    return with(select_related_change(fields...));
+  }
+  template <class... F>
+    requires(sizeof...(F) > 0 && (detail::select_related_field<F, T> && ...))
+  QuerySet select_related(const F&... fields) && {
+    return std::move(*this).with(select_related_change(fields...));
   }
   /// Loads these relations of every fetched object with one query per relation level,
   /// after the main query (Django's prefetch_related): many_to_many and reverse fields
@@ -939,8 +994,13 @@ class QuerySet {
   /// queryset) to choose the related rows' filter and order.
   template <class... F>
     requires(sizeof...(F) > 0)
-  QuerySet prefetch_related(const F&... fields) const {
-    return with([&](detail::QueryState& s) { (s.prefetch.push_back(detail::prefetch_spec<T>(fields)), ...); });
+  QuerySet prefetch_related(const F&... fields) const& {
+    return with(prefetch_change(fields...));
+  }
+  template <class... F>
+    requires(sizeof...(F) > 0)
+  QuerySet prefetch_related(const F&... fields) && {
+    return std::move(*this).with(prefetch_change(fields...));
   }
   /// SELECT ... FOR UPDATE on PostgreSQL; SQLite has nothing finer than its write
   /// transactions, so there it changes nothing (like Django). On PostgreSQL, evaluating
@@ -984,7 +1044,10 @@ class QuerySet {
   /// The one row matching; T::DoesNotExist / T::MultipleObjectsReturned with Django's messages.
   template <std::same_as<Predicate<T>>... P>
   Task<Row> aget(const P&... preds) const {
-    return detail::get<T, Row>(filter(preds...).state_or_default());
+    if constexpr (sizeof...(P) == 0)
+      return detail::get<T, Row>(state_or_default());
+    else
+      return detail::get<T, Row>(filter(preds...).state_or_default());
   }
   /// The first row (by pk when unordered), or nullopt.
   Task<std::optional<Row>> afirst() const {
@@ -1122,15 +1185,65 @@ class QuerySet {
 
   detail::StatePtr state_or_default() const { return state_ ? state_ : detail::default_state<T>(); }
 
+  /// A new state: a copy of this one with `change` applied.
   template <class F>
   detail::StatePtr with_state(F&& change) const {
-    auto s = std::make_shared<detail::QueryState>(state());
+    std::shared_ptr<detail::QueryState> s;
+    if (state_) {
+      s = std::make_shared<detail::QueryState>(*state_);
+    } else {  // the default state holds nothing but the model: no copy needed
+      s = std::make_shared<detail::QueryState>();
+      s->query.meta = &ModelTraits<T>::meta();
+    }
     change(*s);
     return s;
   }
   template <class F>
-  QuerySet with(F&& change) const {
+  QuerySet with(F&& change) const& {
     return QuerySet(with_state(std::forward<F>(change)));
+  }
+  /// On a temporary whose state no one else holds (no other QuerySet, task or Prefetch:
+  /// use_count 1, so no other thread can reach it either), the state is changed in place;
+  /// states are always made by make_shared<QueryState>, never const (internals.md).
+  template <class F>
+  QuerySet with(F&& change) && {
+    if (state_ && state_.use_count() == 1) {
+      change(const_cast<detail::QueryState&>(*state_));
+      return QuerySet(std::move(state_));
+    }
+    return QuerySet(with_state(std::forward<F>(change)));
+  }
+
+  // The changes of the two-form builders.
+  template <class... P>
+  static auto filter_change(bool negate, const P&... preds) {
+    return [negate, &preds...](detail::QueryState& s) {
+      if (s.query.sliced()) detail::throw_usage("Cannot filter a query once a slice has been taken.");
+      detail::NodePtr all;
+      ((all = detail::sql::and_(all, preds.node())), ...);
+      // Conditions of one call over a multi-valued relation apply to the same related row.
+      if (detail::sql::has_path(all, true)) all = detail::sql::scope(std::move(all), ++s.query.scopes);
+      s.query.where = detail::sql::and_(s.query.where, negate ? detail::sql::not_(all) : std::move(all));
+    };
+  }
+  template <class... A>
+  static auto order_change(const A&... terms) {
+    return [&terms...](detail::QueryState& s) {
+      s.query.order_set = true;
+      s.query.order = {detail::order_term<T>(terms)...};
+    };
+  }
+  static void distinct_change(detail::QueryState& s) { s.query.distinct = true; }
+  static auto slice_change(std::int64_t start, std::optional<std::int64_t> stop) {
+    return [start, stop](detail::QueryState& s) { detail::apply_slice(s.query, start, stop); };
+  }
+  template <class... F>
+  static auto select_related_change(const F&... fields) {
+    return [&fields...](detail::QueryState& s) { (detail::select_join(s.query, fields), ...); };
+  }
+  template <class... F>
+  static auto prefetch_change(const F&... fields) {
+    return [&fields...](detail::QueryState& s) { (s.prefetch.push_back(detail::prefetch_spec<T>(fields)), ...); };
   }
   detail::StatePtr project(std::vector<detail::NodePtr> nodes) const {
     return with_state([&](detail::QueryState& s) { s.query.projection = std::move(nodes); });
@@ -1242,15 +1355,35 @@ std::vector<Value> owner_keys(const PrefetchLevel& owners) {
   return ids;
 }
 
-/// Gives each owner its group (a copy: an owner may appear twice) and hands on the loaded
-/// objects as the next level.
+/// The related objects of one owner key in a prefetch level, and how many owner objects
+/// (with that key) have yet to take them.
+template <class T>
+struct PrefetchGroup {
+  std::vector<T> items;
+  int takers = 0;
+};
+template <class T>
+using PrefetchGroups = std::unordered_map<std::int64_t, PrefetchGroup<T>>;
+
+/// Gives each owner its group — moved to the last owner object with that key, copied to
+/// the others (an owner may appear twice) — and hands on the loaded objects as the next
+/// level.
 template <class Owner, class T, class Set>
-void fill_sets(PrefetchCall& call, std::unordered_map<std::int64_t, std::vector<T>>& groups) {
+void fill_sets(PrefetchCall& call, PrefetchGroups<T>& groups) {
+  for (void* o : call.owners.objs) {
+    const auto it = groups.find(ModelTraits<Owner>::pk(*static_cast<Owner*>(o)));
+    if (it != groups.end()) ++it->second.takers;
+  }
   for (void* o : call.owners.objs) {
     Owner& owner = *static_cast<Owner*>(o);
     auto* set = static_cast<Set*>(ModelTraits<Owner>::related_set(owner, call.step->slot));
     const auto it = groups.find(ModelTraits<Owner>::pk(owner));
-    set->set_loaded(it == groups.end() ? std::vector<T>{} : it->second);
+    if (it == groups.end())
+      set->set_loaded({});
+    else if (--it->second.takers == 0)
+      set->set_loaded(std::move(it->second.items));
+    else
+      set->set_loaded(it->second.items);
     for (T& child : set->loaded_items()) call.out.objs.push_back(&child);
   }
   call.out.ops = &model_ops<T>;
@@ -1262,12 +1395,12 @@ Task<void> load_reverse(PrefetchCall& call) {
   auto s = level_state<T>(call);
   s->query.where = sql::and_(s->query.where, sql::in(sql::column(key), owner_keys<Owner>(call.owners)));
   std::vector<T> rows = co_await list<T, T>(std::move(s));
-  std::unordered_map<std::int64_t, std::vector<T>> groups;
+  PrefetchGroups<T> groups;
   std::vector<Value> v;
   for (T& row : rows) {
     v.clear();
     ModelTraits<T>::write(row, key, v);
-    if (const auto* id = std::get_if<std::int64_t>(&v.front())) groups[*id].push_back(std::move(row));
+    if (const auto* id = std::get_if<std::int64_t>(&v.front())) groups[*id].items.push_back(std::move(row));
   }
   fill_sets<Owner, T, RelatedSet<T>>(call, groups);
 }
@@ -1308,21 +1441,16 @@ Task<void> load_m2m(PrefetchCall& call) {
   auto s = level_state<T>(call);
   s->query.where = sql::and_(s->query.where, sql::in(owner_key, owner_keys<Owner>(call.owners)));
   s->query.extra.push_back(owner_key);
-  std::unordered_map<std::int64_t, std::vector<T>> groups;
-  std::vector<T> all;  // for the queryset's own prefetches
+  PrefetchGroups<T> groups;
   if (!s->query.never()) {
     const sql::Compiled compiled = sql::compile(sql::Form::select, s->query, call.db.dialect());
     const Statement& stmt = compiled.statement;
     const std::vector<int>& cols = compiled.shape->columns;
     const std::vector<std::pair<int, int>>& joined = compiled.shape->joined;
+    groups.reserve(call.owners.objs.size());
     auto sink = [&](const RowReader& r) {
       const std::int64_t owner = r.get_int64(r.column_count() - 1);
-      if (joined.empty()) {
-        groups[owner].push_back(read_row<T, T>(r, cols));
-      } else {
-        const JoinedRow row(r, joined);
-        groups[owner].push_back(read_row<T, T>(row, cols));
-      }
+      append_row<T, T>(groups[owner].items, r, cols, joined);  // read in place
     };
     co_await execute(call.db, stmt, sink);
   }

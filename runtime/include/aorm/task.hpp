@@ -23,13 +23,29 @@
 #include <cassert>
 #include <concepts>
 #include <coroutine>
+#include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <memory>
+#include <new>
 #include <optional>
 #include <type_traits>
 #include <utility>
 
 #include "aorm/detail/context.hpp"
+
+// The coroutine frame pool is off under AddressSanitizer, so that it still reports a
+// use of a freed frame (a recycled frame would look valid to it).
+#if defined(__SANITIZE_ADDRESS__)
+#define AORM_FRAME_POOL 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define AORM_FRAME_POOL 0
+#endif
+#endif
+#ifndef AORM_FRAME_POOL
+#define AORM_FRAME_POOL 1
+#endif
 
 namespace aorm {
 
@@ -45,6 +61,95 @@ namespace detail {
 inline constinit thread_local const std::shared_ptr<Context>* running_context = nullptr;
 
 class PromiseBase;
+
+/// Coroutine frame memory (perf): every Task's frame is allocated here. Frames of up to
+/// `classes * granule` bytes are recycled through per-thread free lists, one per size
+/// class, so a query's frames and aiterator's frame per row cost no malloc/free.
+/// A frame may be freed on another thread than the one that allocated it (a task resumed
+/// on a worker): it joins the freeing thread's list — memory is not tied to a thread. At
+/// most `keep` frames per class stay cached per thread; a thread's cache is released when
+/// the thread exits (frames freed after that go straight to operator delete).
+/// Each block starts with a header holding its class, so freeing does not depend on the
+/// compiler handing the allocation size back to operator delete.
+/// Off (plain operator new/delete) under AddressSanitizer: AORM_FRAME_POOL.
+struct FramePool {
+  static constexpr std::size_t granule = 64;
+  static constexpr std::size_t classes = 32;  // blocks up to 2 KiB are recycled
+  static constexpr std::uint32_t keep = 64;
+  static constexpr std::size_t header = alignof(std::max_align_t);  // keeps the frame aligned
+  static constexpr std::size_t unpooled = classes;  // the header's class of a larger block
+
+  struct Node {
+    Node* next;
+  };
+  struct Lists {
+    Node* head[classes];
+    std::uint32_t count[classes];
+    bool registered;  // the thread-exit release is armed
+    bool closed;      // the thread is exiting: cache nothing more
+  };
+  /// Trivially destructible, so still readable while other thread_locals are destroyed.
+  static inline constinit thread_local Lists lists{};
+
+  static void* allocate(std::size_t n) {
+#if AORM_FRAME_POOL
+    const std::size_t c = (n + header - 1) / granule;
+    void* block = nullptr;
+    if (c < classes) {
+      if (Node* f = lists.head[c]) {
+        lists.head[c] = f->next;
+        --lists.count[c];
+        block = f;
+      } else {
+        block = ::operator new((c + 1) * granule);  // the class's size: any frame of it fits
+      }
+    } else {
+      block = ::operator new(n + header);
+    }
+    *static_cast<std::size_t*>(block) = c < classes ? c : unpooled;
+    return static_cast<char*>(block) + header;
+#else
+    return ::operator new(n);
+#endif
+  }
+  static void deallocate(void* p) noexcept {
+#if AORM_FRAME_POOL
+    void* block = static_cast<char*>(p) - header;
+    const std::size_t c = *static_cast<std::size_t*>(block);
+    if (c < classes && !lists.closed && lists.count[c] < keep) {
+      if (!lists.registered) arm_release();
+      Node* f = static_cast<Node*>(block);
+      f->next = lists.head[c];
+      lists.head[c] = f;
+      ++lists.count[c];
+      return;
+    }
+    ::operator delete(block);
+#else
+    ::operator delete(p);
+#endif
+  }
+
+ private:
+  /// Frees this thread's cached frames when the thread exits.
+  struct Release {
+    ~Release() {
+      lists.closed = true;
+      for (std::size_t c = 0; c < classes; ++c) {
+        while (Node* f = lists.head[c]) {
+          lists.head[c] = f->next;
+          ::operator delete(f);
+        }
+        lists.count[c] = 0;
+      }
+    }
+  };
+  static void arm_release() noexcept {
+    static thread_local Release release;
+    (void)&release;  // constructs it (and schedules its destructor) on first use
+    lists.registered = true;
+  }
+};
 
 /// Notified when a task finishes, in place of a single awaiting coroutine: how gather()
 /// and spawn() learn that a child is done. Runs on the loop thread, at the child's final
@@ -113,6 +218,10 @@ class PromiseBase {
     }
     void await_resume() const noexcept {}
   };
+
+  /// Frames come from FramePool.
+  static void* operator new(std::size_t n) { return FramePool::allocate(n); }
+  static void operator delete(void* p) noexcept { FramePool::deallocate(p); }
 
   InitialAwaiter initial_suspend() noexcept { return {this}; }
   FinalAwaiter final_suspend() noexcept { return {}; }
