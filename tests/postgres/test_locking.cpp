@@ -5,10 +5,6 @@
 // use two connections of one pool: a transaction on one holds locks while a task on the
 // other probes them. (The backend-independent transaction tests run on PostgreSQL as the
 // "postgres." tests of transactions_tests.)
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <stdexcept>
 
@@ -375,58 +371,22 @@ TEST_CASE("two transactions locking rows in opposite order: one raises Operation
 
 namespace {
 
-constexpr int kRows = 20000;
-
-/// The killed client: inserts kRows tags in one atomic() (batches of 500), writing one
-/// byte to `progress` after each batch ('c' after the commit), then waits to be killed.
-[[noreturn]] void client_main(const std::string& url, int progress) {
-  aorm::run([&]() -> Task<void> {
-    auto db = co_await aorm::aconnect(url, {.alias = "client"});
-    co_await aorm::atomic(db, [&]() -> Task<void> {
-      for (int batch = 0; batch < kRows / 500; ++batch) {
-        std::vector<Tag> tags;
-        for (int i = 0; i < 500; ++i) tags.push_back(Tag{.name = "t" + std::to_string(batch * 500 + i)});
-        co_await Tag::objects.on(db).abulk_create(std::move(tags));
-        const char b = 'b';
-        [[maybe_unused]] auto w = ::write(progress, &b, 1);
-      }
-    });
-    const char c = 'c';
-    [[maybe_unused]] auto w = ::write(progress, &c, 1);
-  }());
-  for (;;) ::pause();
-}
-
 /// `env`'s URL with the application_name `name` instead of env.application_name.
 std::string url_named(const Env& env, const std::string& name) {
   REQUIRE(env.url.ends_with("&application_name=" + env.application_name));
   return env.url.substr(0, env.url.size() - env.application_name.size()) + name;
 }
 
-/// Forks the client (its connections named `name`), kills it with SIGKILL once it has
-/// written `kill_after` bytes. Outside any event loop: the child runs one of its own.
+/// Kills a writer client (tx::kill_writer_after, its connections named `name`) after
+/// `kill_after` progress bytes.
 void kill_client_after(const Env& env, const std::string& name, int kill_after) {
-  int pipe_fds[2];
-  REQUIRE(::pipe(pipe_fds) == 0);
-  const pid_t child = ::fork();
-  REQUIRE(child >= 0);
-  if (child == 0) {
-    ::close(pipe_fds[0]);
-    client_main(url_named(env, name), pipe_fds[1]);
-  }
-  ::close(pipe_fds[1]);
-  int seen = 0;
-  char b;
-  while (seen < kill_after && ::read(pipe_fds[0], &b, 1) == 1) ++seen;
-  // Mid-transaction, the client's sessions are there under that name (after the commit its
-  // run() has ended and closed them).
-  if (kill_after <= kRows / 500) CHECK(tx::server_sessions(name, "") >= 1);
-  ::kill(child, SIGKILL);
-  int status = 0;
-  REQUIRE(::waitpid(child, &status, 0) == child);
-  CHECK(WIFSIGNALED(status));
-  ::close(pipe_fds[0]);
-  REQUIRE(seen == kill_after);
+  aorm::ConnectOptions opts;
+  opts.alias = "client";
+  tx::kill_writer_after(url_named(env, name), opts, kill_after, [&] {
+    // Mid-transaction, the client's sessions are there under that name (after the commit its
+    // run() has ended and closed them).
+    if (kill_after <= tx::kCrashRows / tx::kCrashBatch) CHECK(tx::server_sessions(name, "") >= 1);
+  });
 }
 
 }  // namespace
@@ -451,9 +411,9 @@ TEST_CASE("a client killed with SIGKILL in the middle of an atomic bulk insert l
 TEST_CASE("a client killed with SIGKILL right after an atomic bulk insert committed leaves all of it") {
   if (tx::skip_without_postgres()) return;
   tx::with_env(aorm_test::Backend::postgres, [](Env& env) {
-    kill_client_after(env, env.application_name + "_client", kRows / 500 + 1);
+    kill_client_after(env, env.application_name + "_client", tx::kCrashRows / tx::kCrashBatch + 1);
     aorm::run([&]() -> Task<void> {
-      CHECK(co_await Tag::objects.acount() == kRows);
+      CHECK(co_await Tag::objects.acount() == tx::kCrashRows);
     }());
   });
 }

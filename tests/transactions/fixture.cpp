@@ -4,6 +4,8 @@
 
 #include <libpq-fe.h>
 
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -21,21 +23,54 @@
 
 namespace tx {
 
-TempDbFile::TempDbFile() {
-  static std::atomic<int> counter{0};
-  path_ = std::filesystem::temp_directory_path() /
-          ("aorm-tx-" + std::to_string(::getpid()) + "-" + std::to_string(++counter) + ".db");
-  std::error_code ec;
-  std::filesystem::remove(path_, ec);
-}
-
-TempDbFile::~TempDbFile() {
-  std::error_code ec;  // best effort: a leftover temp file must not fail a test
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"})
-    std::filesystem::remove(path_.string() + suffix, ec);
-}
-
 const char* policy_name(aorm::Execution e) { return e == aorm::Execution::workers ? "workers" : "inline"; }
+
+namespace {
+
+/// The writer of kill_writer_after(), in the child process.
+[[noreturn]] void crash_writer_main(const std::string& url, aorm::ConnectOptions opts, int progress) {
+  aorm::run([&]() -> aorm::Task<void> {
+    auto db = co_await aorm::aconnect(url, opts);
+    co_await aorm::atomic(db, [&]() -> aorm::Task<void> {
+      for (int batch = 0; batch < kCrashRows / kCrashBatch; ++batch) {
+        std::vector<Tag> tags;
+        for (int i = 0; i < kCrashBatch; ++i) tags.push_back(Tag{.name = "t" + std::to_string(batch * kCrashBatch + i)});
+        co_await Tag::objects.on(db).abulk_create(std::move(tags));
+        const char b = 'b';
+        [[maybe_unused]] auto w = ::write(progress, &b, 1);
+      }
+    });
+    const char c = 'c';
+    [[maybe_unused]] auto w = ::write(progress, &c, 1);
+  }());
+  for (;;) ::pause();
+}
+
+}  // namespace
+
+void kill_writer_after(const std::string& url, aorm::ConnectOptions opts, int kill_after,
+                       const std::function<void()>& before_kill) {
+  int pipe_fds[2];
+  REQUIRE(::pipe(pipe_fds) == 0);
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    ::close(pipe_fds[0]);
+    crash_writer_main(url, opts, pipe_fds[1]);
+  }
+  ::close(pipe_fds[1]);
+  int seen = 0;
+  char b;
+  while (seen < kill_after && ::read(pipe_fds[0], &b, 1) == 1) ++seen;
+  if (before_kill) before_kill();
+  ::kill(child, SIGKILL);
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  CHECK(WIFSIGNALED(status));
+  CHECK(WTERMSIG(status) == SIGKILL);
+  ::close(pipe_fds[0]);
+  REQUIRE(seen == kill_after);
+}
 
 void with_env(aorm_test::Backend backend, const std::function<void(Env&)>& fn, EnvOptions opts) {
   static std::atomic<int> counter{0};

@@ -28,6 +28,7 @@
 
 #include "backends.hpp"
 #include "blog/models.hpp"
+#include "temp_db.hpp"
 
 namespace tx {
 
@@ -35,22 +36,23 @@ using blog::Article;
 using blog::Author;
 using blog::Tag;
 
-/// A database file in the system temp folder, unique per instance, removed (with its WAL
-/// side files) on destruction. For the SQLite-only tests that open files themselves.
-class TempDbFile {
- public:
-  TempDbFile();
-  ~TempDbFile();
-  TempDbFile(const TempDbFile&) = delete;
-  TempDbFile& operator=(const TempDbFile&) = delete;
-  const std::filesystem::path& path() const noexcept { return path_; }
-  std::string url() const { return "sqlite:" + path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
+/// A database file for the SQLite-only tests that open files themselves.
+using aorm_test::TempDbFile;
 
 const char* policy_name(aorm::Execution e);
+
+/// The crash tests (SQLite: crash_test.cpp, PostgreSQL: test_locking.cpp): a writer process
+/// inserts kCrashRows tags in one atomic() bulk insert, in batches of kCrashBatch.
+inline constexpr int kCrashRows = 20000;
+inline constexpr int kCrashBatch = 500;
+
+/// Forks a writer that connects to `url` with `opts`, inserts kCrashRows tags in one
+/// atomic() (a byte written to a pipe after each batch, one more after the commit) and then
+/// waits; once it has written `kill_after` bytes, calls `before_kill` (when given), kills it
+/// with SIGKILL and reaps it, checking that SIGKILL ended it. Outside any event loop: the
+/// child runs one of its own.
+void kill_writer_after(const std::string& url, aorm::ConnectOptions opts, int kill_after,
+                       const std::function<void()>& before_kill = {});
 
 /// What a test body gets: the configuration, the open "default" database with the blog
 /// tables, and how to reach it again.
