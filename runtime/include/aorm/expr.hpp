@@ -440,20 +440,24 @@ class Field : public detail::Lookups<Field<M, V>, M, V> {
 struct reverse_t {};
 inline constexpr reverse_t reverse_side{};
 
-/// A reverse foreign key of Owner: the rows of T whose key column `key_column` references
-/// an Owner (`Author::f.articles`). In queries over M (M is Owner unless reached through
-/// relations): `->` gives T's fields (`Author::f.articles->status == "published"`), and the
-/// field itself stands for the related row's primary key (`aorm::Count(Author::f.articles)`).
-template <class M, class T, class Owner = M>
-class RelatedField {
+/// The reverse side of a relation of T to Owner, seen from Owner: the rows of T whose key
+/// column `key_column` references an Owner. In queries over M (M is Owner unless reached
+/// through relations): `->` gives T's fields (`Author::f.articles->status == "published"`),
+/// and the field itself stands for the related row's primary key
+/// (`aorm::Count(Author::f.articles)`). `One`: T's column is a one_to_one, so at most one row
+/// relates (RelatedObjectField); else a foreign key (RelatedField). The two differ only in
+/// how prefetch_related loads them and in that select_related() takes the one-row side.
+template <class M, class T, class Owner, bool One>
+class ReverseRelationField {
  public:
   using model_type = M;
   using value_type = std::int64_t;
   using target_type = T;
   using owner_type = Owner;
+  static constexpr bool is_related_object = One;
 
-  /// `slot`: which relation set of Owner this is (ModelTraits<Owner>::related_set).
-  constexpr RelatedField(int key_column, int slot, const detail::sql::Path* path = nullptr) noexcept
+  /// `slot`: which relation of Owner this is (ModelTraits<Owner>::related_set).
+  constexpr ReverseRelationField(int key_column, int slot, const detail::sql::Path* path = nullptr) noexcept
       : key_(key_column), slot_(slot), path_(path) {}
   constexpr int key_column() const noexcept { return key_; }
   constexpr int slot() const noexcept { return slot_; }
@@ -466,7 +470,11 @@ class RelatedField {
     step.to = &ModelTraits<T>::meta();
     step.column = key_;
     step.slot = slot_;
-    step.loader = detail::erase_loader(&detail::load_reverse<Owner, T>);
+    if constexpr (One) {
+      step.loader = detail::erase_loader(&detail::load_reverse_one<Owner, T>);
+    } else {
+      step.loader = detail::erase_loader(&detail::load_reverse<Owner, T>);
+    }
     return detail::sql::extend(path_, step);
   }
   detail::NodePtr node() const { return detail::sql::column(ModelTraits<T>::meta().pk, target_path()); }
@@ -478,43 +486,15 @@ class RelatedField {
   const detail::sql::Path* path_;
 };
 
-/// The reverse side of a one_to_one of T to Owner (`User::f.profile`, from Profile.user): a
-/// RelatedField that reaches at most one row. select_related() takes it (one query, LEFT
-/// JOIN), prefetch_related() too, and `->` gives T's fields (`User::f.profile->bio`).
+/// A reverse foreign key of Owner (`Author::f.articles`, from Article.author).
 template <class M, class T, class Owner = M>
-class RelatedObjectField {
- public:
-  using model_type = M;
-  using value_type = std::int64_t;
-  using target_type = T;
-  using owner_type = Owner;
-  static constexpr bool is_related_object = true;
+using RelatedField = ReverseRelationField<M, T, Owner, false>;
 
-  /// `key_column`: T's one_to_one column; `slot`: which relation of Owner this is.
-  constexpr RelatedObjectField(int key_column, int slot, const detail::sql::Path* path = nullptr) noexcept
-      : key_(key_column), slot_(slot), path_(path) {}
-  constexpr int key_column() const noexcept { return key_; }
-  constexpr int slot() const noexcept { return slot_; }
-  constexpr const detail::sql::Path* path() const noexcept { return path_; }
-  /// The path to the T row.
-  const detail::sql::Path* target_path() const {
-    detail::sql::Step step;
-    step.kind = detail::sql::StepKind::reverse;
-    step.from = &ModelTraits<Owner>::meta();
-    step.to = &ModelTraits<T>::meta();
-    step.column = key_;
-    step.slot = slot_;
-    step.loader = detail::erase_loader(&detail::load_reverse_one<Owner, T>);
-    return detail::sql::extend(path_, step);
-  }
-  detail::NodePtr node() const { return detail::sql::column(ModelTraits<T>::meta().pk, target_path()); }
-  auto operator->() const { return detail::Arrow<detail::fields_at_t<T, M>>{detail::fields_at_t<T, M>(target_path())}; }
-
- private:
-  int key_;
-  int slot_;
-  const detail::sql::Path* path_;
-};
+/// The reverse side of a one_to_one of T to Owner (`User::f.profile`, from Profile.user): it
+/// reaches at most one row. select_related() takes it (one query, LEFT JOIN),
+/// prefetch_related() too, and `->` gives T's fields (`User::f.profile->bio`).
+template <class M, class T, class Owner = M>
+using RelatedObjectField = ReverseRelationField<M, T, Owner, true>;
 
 /// A many_to_many field of Owner to Target (`Article::f.tags`, index into
 /// ModelMeta::many_to_many), or its reverse side seen from the target (`Tag::f.articles`:
