@@ -44,6 +44,7 @@
 #include <unistd.h>
 
 #include "benchdb/models.hpp"
+#include "pg_uri.hpp"
 
 using benchdb::Article;
 using benchdb::Author;
@@ -78,39 +79,6 @@ double median(std::vector<double> v) {
 }
 
 [[noreturn]] void fail(const std::string& what) { throw std::runtime_error(what); }
-
-std::string uri_encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
-/// `conninfo` (key=value or URI) as a postgresql:// URI whose sessions use `schema` first
-/// in their search_path.
-std::string uri_with_schema(const std::string& conninfo, const std::string& schema) {
-  char* error = nullptr;
-  std::unique_ptr<PQconninfoOption, void (*)(PQconninfoOption*)> options(PQconninfoParse(conninfo.c_str(), &error),
-                                                                          PQconninfoFree);
-  if (!options) {
-    const std::string why = error != nullptr ? error : "out of memory";
-    PQfreemem(error);
-    fail("bad conninfo '" + conninfo + "': " + why);
-  }
-  std::string query = "options=" + uri_encode("-c search_path=" + schema);
-  for (const PQconninfoOption* o = options.get(); o->keyword != nullptr; ++o)
-    if (o->val != nullptr && *o->val != '\0' && std::string_view(o->keyword) != "options")
-      query += "&" + std::string(o->keyword) + "=" + uri_encode(o->val);
-  return "postgresql:///?" + query;
-}
 
 // ---------------------------------------------------------------------------------------
 // Raw libpq
@@ -346,7 +314,7 @@ int run(const Options& o) {
     std::string sql;
     ~DropSchema() { Result r(PQexec(c, sql.c_str()), PQclear); }
   } drop{admin.get(), "DROP SCHEMA \"" + schema + "\" CASCADE"};
-  const std::string url = uri_with_schema(conninfo, schema);
+  const std::string url = aorm_test::uri_with_schema(conninfo, schema);
 
   // The ids every side looks up, as numbers (aorm) and as text parameters (libpq).
   std::mt19937_64 rng(7);

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "aorm/database.hpp"
+#include "pg_uri.hpp"  // uri_with_schema
 
 namespace aorm_test {
 
@@ -31,10 +32,6 @@ std::string no_server_reason();
 /// On a PostgreSQL run without a server: prints "aorm-postgres-skip: <why>" (ctest then
 /// reports the test skipped) and returns true; the caller runs nothing.
 bool skip_without_server();
-
-/// `conninfo` (key=value or URI) as a postgresql:// URI whose sessions use `schema` as their
-/// search_path.
-std::string uri_with_schema(const std::string& conninfo, const std::string& schema);
 
 /// Runs `sql` on the test server over a short-lived blocking connection (the test's own
 /// connections are not involved); throws std::runtime_error when it fails.
