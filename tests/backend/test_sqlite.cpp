@@ -155,6 +155,82 @@ TEST_CASE("worker connections run statements in parallel") {
   }());
 }
 
+TEST_CASE("with workers, statements outside a transaction never run on a leased connection") {
+  test::TempDir dir;
+  aorm::run([&]() -> Task<void> {
+    auto db = co_await aorm::aconnect(dir.url(), {.pool_size = 3});
+    auto& backend = sqlite_of(db);
+    auto lease = co_await backend.acquire();
+    // A TEMP table exists only on the connection that created it: the leased one.
+    aorm::Statement create{"CREATE TEMP TABLE only_here (x)", {}};
+    const aorm::RowSink no_rows;  // named: g++ 12 bug 2 (braced temporaries in co_await)
+    co_await backend.execute(create, no_rows, lease.get());
+    const std::string probe = "SELECT count(*) FROM sqlite_temp_master WHERE name = 'only_here'";
+    std::vector<Task<std::int64_t>> probes;
+    for (int i = 0; i < 64; ++i) probes.push_back(test::scalar(db, probe));
+    for (std::int64_t seen : co_await aorm::gather(std::move(probes))) CHECK(seen == 0);
+    aorm::Statement pinned{probe, {}};
+    std::int64_t on_lease = -1;
+    auto read = [&](const aorm::RowReader& r) { on_lease = r.get_int64(0); };
+    co_await backend.execute(pinned, read, lease.get());
+    CHECK(on_lease == 1);
+  }());
+}
+
+TEST_CASE("with workers, a lease never takes the last connection from statements in flight") {
+  test::TempDir dir;
+  std::vector<std::string> order;
+  aorm::run([&]() -> Task<void> {
+    auto db = co_await aorm::aconnect(dir.url(), {.pool_size = 1});
+    auto& backend = sqlite_of(db);
+    auto slow = [&]() -> Task<void> {
+      co_await test::scalar(db, kSlowCount);
+      order.push_back("statement");
+    };
+    auto lease_it = [&]() -> Task<void> {
+      auto lease = co_await backend.acquire();
+      order.push_back("lease");
+      co_await aorm::sleep(1h);  // held until run() ends and destroys this task
+    };
+    auto after = [&]() -> Task<void> {  // queued behind the lease: FIFO
+      co_await test::scalar(db, "SELECT 1");
+      order.push_back("after");
+    };
+    auto s = aorm::spawn(slow());
+    co_await aorm::sleep(1ms);  // the statement is in flight
+    auto l = aorm::spawn(lease_it());
+    auto a = aorm::spawn(after());
+    co_await s;
+    co_await aorm::sleep(20ms);
+    l.detach();
+    a.detach();
+    // Returning destroys the task holding the lease and the one queued behind it: run()
+    // must neither hang nor resume them.
+  }());
+  CHECK(order == std::vector<std::string>{"statement", "lease"});
+}
+
+TEST_CASE("a transaction begun by a raw statement outside atomic is rolled back at once") {
+  test::TempDir dir;
+  for (Execution policy : {Execution::workers, Execution::inline_}) {
+    CAPTURE(policy_name(policy));
+    const std::string file = std::string(policy_name(policy)) + ".db";
+    aorm::run([&]() -> Task<void> {
+      auto db = co_await aorm::aconnect(dir.url(file), {.pool_size = 2, .execution = policy});
+      co_await db.aexecute("CREATE TABLE t (x)");
+      co_await db.aexecute("BEGIN IMMEDIATE");  // would hold the write lock if left open
+      co_await db.aexecute("INSERT INTO t VALUES (1)");
+      // Another process-level connection can write: no lock was left behind, and the
+      // insert was committed on its own.
+      sqlite3* other = nullptr;
+      REQUIRE(sqlite3_open((dir.path() / file).c_str(), &other) == SQLITE_OK);
+      CHECK(sqlite3_exec(other, "BEGIN IMMEDIATE; INSERT INTO t VALUES (2); COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK);
+      sqlite3_close(other);
+      CHECK(co_await test::scalar(db, "SELECT count(*) FROM t") == 2);
+    }());
+  }
+}
+
 TEST_CASE("an in-memory database is shared by every connection of its pool") {
   for (Execution policy : {Execution::workers, Execution::inline_}) {
     CAPTURE(policy_name(policy));

@@ -112,6 +112,46 @@ TEST_CASE("posts from two hundred threads all arrive") {
   CHECK(resumed == 200);
 }
 
+TEST_CASE("a post that does not wake the loop is resumed with the next waking post") {
+  // Two tasks await posts from one thread: the first post leaves the sleeping loop asleep,
+  // the second (100 ms later) wakes it; both tasks resume, the first not before the second
+  // post. Two posts are expected, so the loop sleeps rather than spins while it waits.
+  using Clock = std::chrono::steady_clock;
+  struct Quiet {
+    std::coroutine_handle<> first, second;
+    int suspended = 0;
+    std::thread poster;
+    aorm::detail::EventLoop* loop = nullptr;
+    Clock::time_point second_posted;
+  } shared;
+  struct Await {
+    Quiet& q;
+    bool is_first;
+    Clock::time_point resumed_at;
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> h) {
+      q.loop = aorm::detail::EventLoop::current();
+      q.loop->expect_post();
+      (is_first ? q.first : q.second) = h;
+      if (++q.suspended == 2)
+        q.poster = std::thread([&q = q] {
+          std::this_thread::sleep_for(20ms);  // the loop is asleep by now
+          q.loop->post(q.first, false);
+          std::this_thread::sleep_for(100ms);
+          q.second_posted = Clock::now();
+          q.loop->post(q.second);
+        });
+    }
+    void await_resume() { resumed_at = Clock::now(); }
+  };
+  Await a{shared, true, {}}, b{shared, false, {}};
+  auto wait_on = [](Await& w) -> Task<void> { co_await w; };
+  aorm::run(aorm::gather(wait_on(a), wait_on(b)));
+  shared.poster.join();
+  CHECK(a.resumed_at >= shared.second_posted);
+  CHECK(b.resumed_at >= shared.second_posted);
+}
+
 TEST_CASE("watch calls back when a pipe becomes readable and unwatch stops it") {
   int fds[2];
   REQUIRE(::pipe(fds) == 0);

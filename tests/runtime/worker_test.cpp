@@ -4,10 +4,13 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "aorm/detail/loop.hpp"
@@ -161,4 +164,143 @@ TEST_CASE("back-to-back run_on round trips from many tasks all complete") {
   const auto results = aorm::run(aorm::gather(std::move(tasks)));
   for (int n = 0; n < 8; ++n) CHECK(results[static_cast<std::size_t>(n)] == 200 * n);
   CHECK(ran.load() == 1600);
+}
+
+// ---- WorkerGroup: shared jobs run on whichever open member is free ------------------------
+
+using aorm::detail::run_on_any;
+using aorm::detail::WorkerGroup;
+
+namespace {
+
+/// A shared job that records which member ran it (on that member's thread).
+struct Recorder final : WorkerGroup::Job {
+  std::atomic<std::size_t> ran_on{SIZE_MAX};
+  std::atomic<bool> done{false};
+  std::thread::id thread;
+  void run(std::size_t worker) noexcept override {
+    thread = std::this_thread::get_id();
+    ran_on.store(worker);
+    done.store(true);
+  }
+};
+
+bool wait_until(const std::atomic<bool>& flag, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!flag.load()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(100us);
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("a worker group runs each shared job once, on the thread of the member it names") {
+  WorkerGroup group(3);
+  REQUIRE(group.size() == 3);
+  std::vector<Recorder> jobs(300);
+  // Three submitting threads at once: the queue is safe from any thread.
+  std::vector<std::thread> submitters;
+  for (int t = 0; t < 3; ++t)
+    submitters.emplace_back([&, t] {
+      for (std::size_t i = static_cast<std::size_t>(t); i < jobs.size(); i += 3) group.submit(jobs[i]);
+    });
+  for (auto& t : submitters) t.join();
+  for (auto& j : jobs) REQUIRE(wait_until(j.done, 5s));
+  for (auto& j : jobs) {
+    REQUIRE(j.ran_on.load() < 3);
+    CHECK(j.thread == group[j.ran_on.load()].id());
+  }
+}
+
+TEST_CASE("shared jobs run in parallel on several members") {
+  WorkerGroup group(2);
+  // Each job waits until both have started: only two members running at once can meet.
+  struct Meet final : WorkerGroup::Job {
+    std::atomic<int>* started = nullptr;
+    std::atomic<bool> met{false};
+    std::atomic<bool> done{false};
+    void run(std::size_t) noexcept override {
+      started->fetch_add(1);
+      const auto deadline = std::chrono::steady_clock::now() + 5s;
+      while (started->load() < 2 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+      met.store(started->load() == 2);
+      done.store(true);
+    }
+  };
+  std::atomic<int> started{0};
+  Meet a, b;
+  a.started = b.started = &started;
+  group.submit(a);
+  group.submit(b);
+  REQUIRE(wait_until(a.done, 10s));
+  REQUIRE(wait_until(b.done, 10s));
+  CHECK(a.met.load());
+  CHECK(b.met.load());
+}
+
+TEST_CASE("a reserved member takes no shared job until it is released, and still runs its own") {
+  WorkerGroup group(2);
+  group.reserve(0);
+  std::vector<Recorder> jobs(100);
+  for (auto& j : jobs) group.submit(j);
+  for (auto& j : jobs) REQUIRE(wait_until(j.done, 5s));
+  for (auto& j : jobs) CHECK(j.ran_on.load() == 1);
+
+  // Both reserved: a shared job waits; own jobs run meanwhile; releasing one runs it there.
+  group.reserve(1);
+  Recorder waiting;
+  group.submit(waiting);
+  std::atomic<bool> own_ran{false};
+  std::thread::id own_thread;
+  group[1].submit([&] {
+    own_thread = std::this_thread::get_id();
+    own_ran.store(true);
+  });
+  REQUIRE(wait_until(own_ran, 5s));
+  CHECK(own_thread == group[1].id());
+  std::this_thread::sleep_for(20ms);
+  CHECK_FALSE(waiting.done.load());
+  group.release(0);
+  REQUIRE(wait_until(waiting.done, 5s));
+  CHECK(waiting.ran_on.load() == 0);
+}
+
+TEST_CASE("a worker group's destructor runs the shared jobs still queued, even with every member reserved") {
+  std::vector<Recorder> jobs(20);
+  {
+    WorkerGroup group(2);
+    group.reserve(0);
+    group.reserve(1);
+    for (auto& j : jobs) group.submit(j);
+  }
+  for (auto& j : jobs) CHECK(j.done.load());
+}
+
+TEST_CASE("run_on_any returns the result or the exception to the task, on the loop thread") {
+  WorkerGroup group(2);
+  const auto loop_thread = std::this_thread::get_id();
+  auto [sum, resumed_on] = aorm::run([&]() -> Task<std::pair<long, std::thread::id>> {
+    std::vector<Task<long>> tasks;
+    for (int t = 0; t < 16; ++t)
+      tasks.push_back([](WorkerGroup& g, int t) -> Task<long> {
+        long s = 0;
+        for (int i = 0; i < 50; ++i)
+          s += co_await run_on_any(g, [t, i](std::size_t member) -> long {
+            return member < 2 ? t * 100 + i : -1'000'000;  // a bad index spoils the sum
+          });
+        co_return s;
+      }(group, t));
+    long total = 0;
+    for (long v : co_await aorm::gather(std::move(tasks))) total += v;
+    CHECK_THROWS_WITH_AS(co_await run_on_any(group, [](std::size_t) -> int { throw std::invalid_argument("no such row"); }),
+                         "no such row", std::invalid_argument);
+    co_return std::pair(total, std::this_thread::get_id());
+  }());
+  long expected = 0;
+  for (int t = 0; t < 16; ++t)
+    for (int i = 0; i < 50; ++i) expected += t * 100 + i;
+  CHECK(sum == expected);
+  CHECK(resumed_on == loop_thread);
 }

@@ -69,6 +69,54 @@ struct GiveBack {
   ~GiveBack() { backend->give_back(conn); }
 };
 
+/// `co_await SharedSlot{backend}` (workers): returns once a statement may be submitted to
+/// the backend's WorkerGroup, counted in flight (the caller's InFlight guard ends the
+/// count); at once when nobody waits before it and a connection is unleased. Raises
+/// OperationalError when the backend is closed. If the awaiting frame is destroyed while
+/// queued, it leaves the queue; if after its slot was granted, it gives the slot back.
+struct SharedSlot {
+  SqliteBackend* backend;
+  SqliteBackend::Waiter waiter{};
+  bool queued = false;
+  bool taken = false;
+
+  SharedSlot(SqliteBackend* b) noexcept : backend(b) { waiter.wants_lease = false; }
+  SharedSlot(const SharedSlot&) = delete;
+  SharedSlot& operator=(const SharedSlot&) = delete;
+  ~SharedSlot() {
+    if (!queued || taken) return;
+    if (!waiter.slot_granted)
+      backend->cancel_wait(&waiter);
+    else
+      backend->shared_done();
+  }
+
+  bool await_ready() noexcept {
+    if (backend->closed()) return true;  // await_resume raises
+    waiter.slot_granted = backend->try_start_shared();
+    return waiter.slot_granted;
+  }
+  void await_suspend(std::coroutine_handle<> h) {
+    waiter.handle = h;
+    waiter.loop = EventLoop::current();
+    backend->enqueue(&waiter);
+    queued = true;
+  }
+  void await_resume() {
+    taken = true;
+    if (!waiter.slot_granted) throw OperationalError("the database is closed", {}, "sqlite");
+  }
+};
+
+/// Ends the count of a shared statement in flight when the scope ends (on the loop).
+struct InFlight {
+  SqliteBackend* backend;
+  explicit InFlight(SqliteBackend* b) noexcept : backend(b) {}
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+  ~InFlight() { backend->shared_done(); }
+};
+
 /// Suspends close() until every connection is back and no cursor is open. If the frame
 /// of close() is destroyed while it waits, the backend stops waking it.
 struct DrainAwaiter {
@@ -191,10 +239,12 @@ Task<std::shared_ptr<SqliteBackend>> SqliteBackend::open(std::string target, int
   }
   const int n = pool_size > 0 ? pool_size : (memory || execution == Execution::inline_ ? 1 : 4);
   b->conns_.reserve(static_cast<std::size_t>(n));
+  if (execution == Execution::workers) b->workers_ = std::make_unique<WorkerGroup>(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) {
     auto c = std::make_unique<SqliteConnection>();
+    c->index = static_cast<std::size_t>(i);
     if (execution == Execution::workers) {
-      c->worker = std::make_unique<WorkerThread>();
+      c->worker = &(*b->workers_)[c->index];
       SqliteConnection* raw = c.get();
       co_await run_on(*c->worker, [raw, &cfg] { raw->open(cfg); });
     } else {
@@ -206,37 +256,72 @@ Task<std::shared_ptr<SqliteBackend>> SqliteBackend::open(std::string target, int
   co_return b;
 }
 
-SqliteBackend::~SqliteBackend() = default;  // connections join their workers and close
+// The workers finish their queued jobs and join (workers_ goes first), then every
+// connection closes.
+SqliteBackend::~SqliteBackend() = default;
 
-SqliteConnection* SqliteBackend::try_take() noexcept {
-  if (free_.empty()) return nullptr;
+SqliteConnection* SqliteBackend::take_free() noexcept {
   SqliteConnection* c = free_.back();
   free_.pop_back();
+  if (workers_) workers_->reserve(c->index);  // its member runs only the lease's jobs now
   return c;
 }
 
-void SqliteBackend::cancel_wait(Waiter* w) noexcept { std::erase(waiters_, w); }
+SqliteConnection* SqliteBackend::try_take() noexcept {
+  if (!waiters_.empty() || free_.empty()) return nullptr;
+  if (workers_ && free_.size() == 1 && shared_in_flight_ > 0) return nullptr;  // see Waiter
+  return take_free();
+}
+
+bool SqliteBackend::try_start_shared() noexcept {
+  if (!waiters_.empty() || free_.empty()) return false;
+  ++shared_in_flight_;
+  return true;
+}
+
+void SqliteBackend::shared_done() noexcept {
+  --shared_in_flight_;
+  dispatch();
+  maybe_finish_close();
+}
+
+void SqliteBackend::dispatch() noexcept {
+  while (!waiters_.empty()) {
+    Waiter* w = waiters_.front();
+    if (w->wants_lease) {
+      if (free_.empty() || (workers_ && free_.size() == 1 && shared_in_flight_ > 0)) return;
+      w->granted = take_free();
+    } else {
+      if (free_.empty()) return;
+      ++shared_in_flight_;
+      w->slot_granted = true;
+    }
+    waiters_.pop_front();
+    // Resume on a later turn of the loop, not from here: this runs inside other tasks'
+    // scope exits and lease destructors.
+    w->loop->schedule(w->handle);
+  }
+}
+
+void SqliteBackend::cancel_wait(Waiter* w) noexcept {
+  std::erase(waiters_, w);
+  dispatch();  // the ones behind it may be able to go now
+}
 
 void SqliteBackend::give_back(SqliteConnection* c) noexcept {
   if (c->in_transaction()) {
     // Its user was destroyed mid-transaction (or ran a raw BEGIN outside atomic()): roll
     // back before anyone else gets it, so no lock stays held and no half-done work leaks
-    // into the next user's statements. On the worker, FIFO runs it before their jobs.
+    // into the next user's statements. On the worker, its own queue runs it before any
+    // later job on this connection.
     if (c->worker)
       c->worker->submit([c] { c->rollback_if_open(); });
     else
       c->rollback_if_open();
   }
-  if (!waiters_.empty()) {
-    Waiter* w = waiters_.front();
-    waiters_.pop_front();
-    w->granted = c;
-    // Resume on a later turn of the loop, not from here: give_back runs inside other
-    // tasks' scope exits and lease destructors.
-    w->loop->schedule(w->handle);
-    return;
-  }
   free_.push_back(c);
+  dispatch();  // a waiting lease takes `c` again (the last one pushed) without a release
+  if (workers_ && !free_.empty() && free_.back() == c) workers_->release(c->index);
   maybe_finish_close();
 }
 
@@ -246,7 +331,8 @@ void SqliteBackend::cursor_closed() noexcept {
 }
 
 void SqliteBackend::maybe_finish_close() noexcept {
-  if (close_waiting_ && free_.size() == conns_.size() && open_cursors_ == 0) {
+  if (close_waiting_ && free_.size() == conns_.size() && open_cursors_ == 0 && shared_in_flight_ == 0 &&
+      waiters_.empty()) {
     close_waiting_ = false;
     close_waiter_.loop->schedule(close_waiter_.handle);
   }
@@ -273,9 +359,26 @@ Task<ExecResult> SqliteBackend::execute(const Statement& stmt, RowSink sink, Con
     if (std::optional<ExecResult> r = c->try_run(stmt, sink)) co_return *r;
     co_return co_await wait_out_busy(*c, stmt, sink, busy_timeout_);
   }
+  if (workers_) {
+    // A shared job: whichever open member is free first runs it on its own connection.
+    SharedSlot slot(this);  // named: g++ 12 destroys braced temporaries in co_await twice
+    co_await slot;
+    InFlight in_flight(this);
+    co_return co_await run_on_any(*workers_, [this, &stmt, sink](std::size_t i) {
+      SqliteConnection& c = *conns_[i];
+      // A transaction left open (a raw BEGIN outside atomic()) is rolled back at once, as
+      // a lease given back mid-transaction is: the next statement may run anywhere.
+      struct RollBackLeftOpen {
+        SqliteConnection& c;
+        ~RollBackLeftOpen() {
+          if (c.in_transaction()) c.rollback_if_open();
+        }
+      } guard{c};
+      return c.run(stmt, sink);
+    });
+  }
   SqliteConnection* c = co_await TakeConnection{this};
   GiveBack back{this, c};
-  if (c->worker) co_return co_await run_on(*c->worker, [c, &stmt, sink] { return c->run(stmt, sink); });
   if (std::optional<ExecResult> r = c->try_run(stmt, sink)) co_return *r;
   co_return co_await wait_out_busy(*c, stmt, sink, busy_timeout_);
 }
@@ -308,17 +411,18 @@ Task<std::unique_ptr<Cursor>> SqliteBackend::open_cursor(Statement stmt, Connect
 Task<void> SqliteBackend::close() {
   if (closed_) co_return;
   closed_ = true;  // from now on TakeConnection raises
-  if (free_.size() != conns_.size() || open_cursors_ != 0)
+  if (free_.size() != conns_.size() || open_cursors_ != 0 || shared_in_flight_ != 0)
     co_await DrainAwaiter{&close_waiter_, &close_waiting_};
   for (auto& c : conns_) {
     if (c->worker) {
       SqliteConnection* raw = c.get();
       co_await run_on(*c->worker, [raw] { raw->close(); });
-      c->worker.reset();
+      c->worker = nullptr;
     } else {
       c->close();
     }
   }
+  workers_.reset();
 }
 
 }  // namespace aorm::detail::sqlite

@@ -5,6 +5,13 @@
 // there. Statements run on a connection's worker thread (Execution::workers) or on the
 // loop thread itself (Execution::inline_).
 //
+// Workers: each connection has one member of a WorkerGroup. A statement outside a
+// transaction is a shared job of the group: the first free member runs it on its
+// connection, so the loop thread never hands a connection from one task to the next and
+// the members go from one statement to the next without waiting for it. A leased
+// connection (atomic, a cursor) has its member reserved: it runs only the lease's
+// statements, in order, until the lease ends.
+//
 // Locks: SQLite lets one connection write at a time. With workers, a statement that finds
 // the database locked waits in SQLite's busy handler on its worker (up to busy_timeout);
 // inline connections have the handler off and retry with aorm::sleep() (wait_out_busy in
@@ -34,6 +41,7 @@
 
 namespace aorm::detail {
 class EventLoop;
+class WorkerGroup;
 }
 
 namespace aorm::detail::sqlite {
@@ -60,24 +68,39 @@ class SqliteBackend final : public Backend, public std::enable_shared_from_this<
   Task<void> close() override;
 
   std::size_t pool_size() const noexcept { return conns_.size(); }
-  /// Connections not leased or running a statement right now.
+  /// Connections not leased (with workers, one may be running a statement right now).
   std::size_t idle_connections() const noexcept { return free_.size(); }
   Execution execution() const noexcept { return execution_; }
   BackendStats stats() const noexcept;
 
   // -- pool internals (used by the awaiters and cursors in backend.cpp) --
+  //
+  // Waiting is FIFO: a task that wants a lease (acquire, a cursor, the inline policy's
+  // statements) or, with workers, a slot for a shared statement, is served at once only
+  // when nobody waits before it. With workers, a lease never takes the last unleased
+  // connection while shared statements are in flight: they need one open member to run
+  // on. So a queued shared statement always runs, and the loop's teardown, which waits
+  // for every job in flight, cannot wait for one stuck behind a lease held by a task that
+  // is being destroyed.
   struct Waiter {
     std::coroutine_handle<> handle;
     EventLoop* loop = nullptr;
-    SqliteConnection* granted = nullptr;
+    bool wants_lease = true;            // else: a slot for a shared statement
+    SqliteConnection* granted = nullptr;  // the lease handed over
+    bool slot_granted = false;            // the slot handed over (counted in flight)
   };
-  /// A free connection now, or null (then the caller queues a Waiter).
+  /// A lease now, or null (then the caller queues a Waiter).
   SqliteConnection* try_take() noexcept;
+  /// Workers: counts a shared statement in flight and returns true when it may be
+  /// submitted now; false when the caller must queue a Waiter.
+  bool try_start_shared() noexcept;
+  /// A shared statement is back (or its granted slot was never used).
+  void shared_done() noexcept;
   void enqueue(Waiter* w) { waiters_.push_back(w); }
   /// Removes a queued waiter whose task is being destroyed.
   void cancel_wait(Waiter* w) noexcept;
-  /// Hands `c` to the oldest waiter (resumed through its loop) or back to the free list,
-  /// after rolling back a transaction left open on it.
+  /// Makes `c` unleased again, after rolling back a transaction left open on it, and
+  /// serves the waiters that can now go.
   void give_back(SqliteConnection* c) noexcept;
   bool closed() const noexcept { return closed_; }
   void cursor_opened() noexcept { ++open_cursors_; }
@@ -85,12 +108,18 @@ class SqliteBackend final : public Backend, public std::enable_shared_from_this<
 
  private:
   SqliteBackend() = default;
+  /// Serves the waiters at the front of the queue that can go now (see Waiter).
+  void dispatch() noexcept;
+  /// Takes an unleased connection for a lease (with workers, its member is reserved).
+  SqliteConnection* take_free() noexcept;
   void maybe_finish_close() noexcept;
   [[noreturn]] void throw_closed() const;
 
   Execution execution_ = Execution::workers;
   std::chrono::milliseconds busy_timeout_{5000};
   std::vector<std::unique_ptr<SqliteConnection>> conns_;
+  std::unique_ptr<WorkerGroup> workers_;  // workers policy; after conns_: joined before they close
+  std::size_t shared_in_flight_ = 0;     // statements submitted to workers_ and not back yet
   std::vector<SqliteConnection*> free_;
   std::deque<Waiter*> waiters_;
   std::size_t open_cursors_ = 0;

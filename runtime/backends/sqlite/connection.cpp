@@ -50,11 +50,8 @@ DbHandle DbHandle::open(const std::string& target, bool uri) {
 
 SqliteConnection::SqliteConnection() = default;
 
-SqliteConnection::~SqliteConnection() {
-  // The worker (if any) finishes its queue and joins before the handle goes away.
-  worker.reset();
-  close();
-}
+// The backend joins the workers (after their queued jobs) before it destroys connections.
+SqliteConnection::~SqliteConnection() { close(); }
 
 namespace {
 void exec_simple(sqlite3* db, const char* sql) {

@@ -1,9 +1,10 @@
 // One SQLite connection: the RAII sqlite3 handle, its statement cache and (for the workers
-// policy) the worker thread that owns it.
+// policy) the worker thread that runs its statements.
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -56,8 +57,9 @@ struct ConnectionConfig {
 };
 
 /// A pooled connection. Its sqlite3 handle and statement cache are touched only by the
-/// thread that runs its statements: `worker` when set (every job is submitted there, FIFO,
-/// so jobs on one connection never overlap), else the event loop thread.
+/// thread that runs its statements: `worker` when set (its own jobs and the group's shared
+/// jobs it takes run there one at a time, so jobs on one connection never overlap), else
+/// the event loop thread.
 class SqliteConnection final : public Connection {
  public:
   SqliteConnection();
@@ -78,8 +80,8 @@ class SqliteConnection final : public Connection {
   std::optional<ExecResult> try_run(const Statement& stmt, RowSink sink);
 
   /// True when the last statement run left a transaction open. Written on the connection's
-  /// thread after each statement; read on the loop thread once the connection is idle (the
-  /// worker's hand-back orders the two).
+  /// thread after each statement; read on the loop thread when a lease ends (the worker's
+  /// hand-back of the lease's last statement orders the two).
   bool in_transaction() const noexcept { return in_transaction_.load(std::memory_order_relaxed); }
   /// ROLLBACK if a transaction is open (a lease given back mid-transaction: its task was
   /// destroyed). Never raises. Runs on the connection's thread.
@@ -94,7 +96,11 @@ class SqliteConnection final : public Connection {
   sqlite3* handle() const noexcept { return db_.get(); }
   StatementCache& cache() noexcept { return cache_; }
 
-  std::unique_ptr<WorkerThread> worker;  // null for the inline policy
+  /// The thread that runs its statements: a member of the backend's WorkerGroup (which
+  /// owns it), or null for the inline policy. `index` is its place in the group and in the
+  /// backend's pool.
+  WorkerThread* worker = nullptr;
+  std::size_t index = 0;
 
  private:
   DbHandle db_;          // declared before cache_: statements are finalized first

@@ -6,6 +6,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <stdexcept>
@@ -44,7 +45,7 @@ FileDescriptor::~FileDescriptor() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-EventLoop::EventLoop() {
+EventLoop::EventLoop() : spin_limit_(std::max(2u, std::thread::hardware_concurrency())) {
   if (current_loop != nullptr)
     throw std::logic_error(
         "aorm::run() called on a thread that is already running an event loop; inside a "
@@ -106,14 +107,14 @@ void EventLoop::resume_at(Clock::time_point deadline, std::coroutine_handle<> h)
   timers_.push(Timer{deadline, timer_sequence_++, h});
 }
 
-void EventLoop::post(std::coroutine_handle<> h) {
+void EventLoop::post(std::coroutine_handle<> h, bool wake) {
   std::lock_guard lock(posted_mutex_);
   posted_.push_back(h);
   has_posts_.store(true, std::memory_order_release);
   // Only a sleeping loop needs the eventfd (a spinning one sees has_posts_); one write
   // until the loop reads it. Written under the mutex so that ~EventLoop cannot close
   // wake_ between our push and our write.
-  if (sleeping_ && !wake_pending_) {
+  if (wake && sleeping_ && !wake_pending_) {
     const std::uint64_t one = 1;
     [[maybe_unused]] auto written = ::write(wake_.get(), &one, sizeof one);
     wake_pending_ = true;
@@ -203,8 +204,11 @@ void EventLoop::poll_events(int timeout) {
   // A worker's reply is due: it often comes within microseconds, sooner than a sleep and
   // wake-up would take. Not when a timer is due within a millisecond or two: spinning
   // yields the CPU, and on a busy machine a yield can cost a time slice, which would make
-  // short sleeps late.
-  if ((timeout < 0 || timeout > 2) && expected_posts_ > 0 && spin_for_posts()) timeout = 0;
+  // short sleeps late. Not with as many jobs in flight as the machine has cores either:
+  // their threads then need every core, and each yield of ours is a context switch that
+  // takes time from them (a WorkerGroup wakes the loop when its queue runs short).
+  if ((timeout < 0 || timeout > 2) && expected_posts_ > 0 && expected_posts_ < spin_limit_ && spin_for_posts())
+    timeout = 0;
   if (timeout == 0 && watches_.empty()) {
     // Nothing to wait for and no fd to poll: skip the system call.
     if (has_posts_.load(std::memory_order_acquire)) take_posted();

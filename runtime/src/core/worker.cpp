@@ -1,4 +1,5 @@
-// detail::WorkerThread: one thread, one FIFO queue of intrusive jobs.
+// detail::WorkerThread (one thread, one FIFO queue of intrusive jobs) and
+// detail::WorkerGroup (worker threads that also share one FIFO).
 #include <chrono>
 #include <functional>
 #include <mutex>
@@ -26,9 +27,15 @@ class FunctionJob final : public WorkerThread::Job {
 
 }  // namespace
 
-WorkerThread::WorkerThread() : thread_([this] { main(); }) {}
+// ---- WorkerThread --------------------------------------------------------------------------
+
+WorkerThread::WorkerThread() : mutex_(own_mutex_), thread_([this] { main(); }) {}
+
+WorkerThread::WorkerThread(WorkerGroup& group, std::size_t index)
+    : group_(&group), index_(index), mutex_(group.mutex_), thread_([this] { main(); }) {}
 
 WorkerThread::~WorkerThread() {
+  if (!thread_.joinable()) return;  // a group member: the group joined it
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -59,33 +66,127 @@ void WorkerThread::submit(std::function<void()> fn) {
   submit(*new FunctionJob(std::move(fn)));
 }
 
-void WorkerThread::main() {
+bool WorkerThread::has_work() const noexcept {
+  if (head_ != nullptr) return true;
+  // A stopping member drains the shared queue whether it is reserved or not.
+  return group_ != nullptr && group_->head_ != nullptr && (open_.load(std::memory_order_relaxed) || stopping_);
+}
+
+// Spinning yields the CPU on each round (see EventLoop::spin_for_posts).
+void WorkerThread::spin() noexcept {
   using Clock = std::chrono::steady_clock;
+  const bool for_shared = group_ != nullptr && open_.load(std::memory_order_relaxed);
+  if (for_shared) {
+    int none = 0;
+    if (!group_->spinning_.compare_exchange_strong(none, 1, std::memory_order_acq_rel)) return;
+  }
+  const auto deadline = Clock::now() + kSpin;
+  while (!has_jobs_.load(std::memory_order_acquire) &&
+         !(for_shared && group_->pending_.load(std::memory_order_acquire) > 0) && Clock::now() < deadline)
+    std::this_thread::yield();
+  // Stored before main() takes the mutex: a submit() that finds no spinner under the
+  // mutex then also finds this member asleep or about to see its job.
+  if (for_shared) group_->spinning_.store(0, std::memory_order_release);
+}
+
+void WorkerThread::main() {
   for (;;) {
-    // Spin a little for the next job before sleeping (see the class comment), yielding
-    // the CPU on each round (see EventLoop::spin_for_posts).
-    const auto deadline = Clock::now() + kSpin;
-    while (!has_jobs_.load(std::memory_order_acquire) && Clock::now() < deadline)
-      std::this_thread::yield();
-    Job* batch;
+    spin();
+    Job* batch = nullptr;
+    WorkerGroup::Job* shared = nullptr;
+    std::condition_variable* wake_other = nullptr;
     {
       std::unique_lock lock(mutex_);
-      if (head_ == nullptr && !stopping_) {
+      while (!has_work()) {
+        if (stopping_) return;  // and nothing left to run
         sleeping_ = true;
-        wake_.wait(lock, [this] { return head_ != nullptr || stopping_; });
+        wake_.wait(lock);
         sleeping_ = false;
       }
-      if (head_ == nullptr) return;  // stopping, and nothing left to run
-      batch = std::exchange(head_, nullptr);
-      tail_ = nullptr;
-      has_jobs_.store(stopping_, std::memory_order_relaxed);
+      if (head_ != nullptr) {  // its own queue first, all of it
+        batch = std::exchange(head_, nullptr);
+        tail_ = nullptr;
+        has_jobs_.store(stopping_, std::memory_order_relaxed);
+      } else {  // one shared job: the others stay for the members that come free meanwhile
+        shared = group_->head_;
+        group_->head_ = shared->next_;
+        if (group_->head_ == nullptr) group_->tail_ = nullptr;
+        group_->pending_.fetch_sub(1, std::memory_order_relaxed);
+        wake_other = group_->member_to_wake();
+      }
     }
+    if (wake_other != nullptr) wake_other->notify_one();
+    if (shared != nullptr) shared->run(index_);
     while (batch != nullptr) {
       Job* next = batch->next_;  // read first: run() may free the job
       batch->run();
       batch = next;
     }
   }
+}
+
+// ---- WorkerGroup ---------------------------------------------------------------------------
+
+WorkerGroup::WorkerGroup(std::size_t size) {
+  // Members look at workers_ only when they take a shared job, which cannot be submitted
+  // before this constructor returns.
+  workers_.reserve(size);
+  for (std::size_t i = 0; i < size; ++i) workers_.push_back(std::unique_ptr<WorkerThread>(new WorkerThread(*this, i)));
+}
+
+WorkerGroup::~WorkerGroup() {
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& w : workers_) {
+      w->stopping_ = true;
+      w->has_jobs_.store(true, std::memory_order_release);
+    }
+  }
+  for (auto& w : workers_) w->wake_.notify_one();
+  // Join every member before destroying any: a running member may still look at the others.
+  for (auto& w : workers_) w->thread_.join();
+}
+
+std::condition_variable* WorkerGroup::member_to_wake() noexcept {
+  if (head_ == nullptr || spinning_.load(std::memory_order_acquire) > 0) return nullptr;
+  for (auto& w : workers_) {
+    if (w->sleeping_ && w->open_.load(std::memory_order_relaxed)) {
+      w->sleeping_ = false;  // being woken: the next call picks another member
+      return &w->wake_;
+    }
+  }
+  return nullptr;  // every open member is busy; the first to finish takes the job
+}
+
+void WorkerGroup::submit(Job& job) noexcept {
+  std::condition_variable* wake;
+  {
+    std::lock_guard lock(mutex_);
+    job.next_ = nullptr;
+    if (head_ == nullptr)
+      head_ = &job;
+    else
+      tail_->next_ = &job;
+    tail_ = &job;
+    pending_.fetch_add(1, std::memory_order_release);
+    wake = member_to_wake();
+  }
+  if (wake != nullptr) wake->notify_one();
+}
+
+void WorkerGroup::reserve(std::size_t i) noexcept {
+  std::lock_guard lock(mutex_);
+  workers_[i]->open_.store(false, std::memory_order_relaxed);
+}
+
+void WorkerGroup::release(std::size_t i) noexcept {
+  std::condition_variable* wake;
+  {
+    std::lock_guard lock(mutex_);
+    workers_[i]->open_.store(true, std::memory_order_relaxed);
+    wake = member_to_wake();
+  }
+  if (wake != nullptr) wake->notify_one();
 }
 
 }  // namespace aorm::detail

@@ -59,7 +59,8 @@ class FileDescriptor {
 ///
 /// Waiting for worker replies: when the loop has nothing ready and a post() is expected,
 /// it spins for up to kSpin (checking the posted queue, yielding the CPU between checks)
-/// before it sleeps in epoll_wait, unless a timer is due within ~2 ms. SQLite statements
+/// before it sleeps in epoll_wait, unless a timer is due within ~2 ms or as many posts are
+/// expected as the machine has cores (the threads producing them need the CPU then). SQLite statements
 /// often finish within microseconds, so the reply usually arrives while it spins: no
 /// sleep, no wake-up, and post() skips the eventfd write (it writes only while the loop
 /// sleeps or is about to).
@@ -101,7 +102,11 @@ class EventLoop {
   /// Thread-safe: resumes `h` on the loop thread. Every call must have been announced
   /// by one expect_post() on the loop thread (run_on() does both). Whatever the posting
   /// thread wrote before post() is visible to `h` when it resumes.
-  void post(std::coroutine_handle<> h);
+  ///
+  /// `wake = false` leaves a sleeping loop asleep: `h` is resumed when the loop next wakes
+  /// for something else. The poster must know that a waking post follows (a WorkerGroup
+  /// posts its last busy job's completion with wake = true).
+  void post(std::coroutine_handle<> h, bool wake = true);
 
   /// Calls `callback` on the loop thread whenever `fd` is ready for `events` (EPOLLIN,
   /// EPOLLOUT, ...; level-triggered). Watching a watched fd replaces its events and callback.
@@ -147,6 +152,7 @@ class EventLoop {
   std::unordered_map<int, std::shared_ptr<Watch>> watches_;
   std::uint32_t watch_generation_ = 0;
   std::size_t expected_posts_ = 0;
+  std::size_t spin_limit_;  // spin for posts only while fewer jobs are in flight (the cores)
   SpawnState* spawned_ = nullptr;  // intrusive list of running spawned tasks
 
   std::mutex posted_mutex_;                      // guards posted_, sleeping_, wake_pending_
@@ -157,10 +163,12 @@ class EventLoop {
   std::atomic<bool> has_posts_{false};  // posted_ is not empty; read without the mutex to spin
 };
 
-/// One thread running jobs in FIFO order. Owned by whoever constructs it (the SQLite
-/// backend, one per connection). When its queue runs dry it spins for up to kSpin before
-/// it sleeps on its condition variable: a task that awaits its statement's result usually
-/// submits its next one within microseconds, and a sleeping worker costs a wake-up.
+class WorkerGroup;
+
+/// One thread running jobs in FIFO order, alone or as a member of a WorkerGroup. When it
+/// has nothing to run it spins for up to kSpin before it sleeps on its condition variable:
+/// a task that awaits its statement's result usually submits its next one within
+/// microseconds, and a sleeping worker costs a wake-up.
 ///
 /// Threads: submit() may be called from any thread, concurrently; jobs run one at a
 /// time on the worker thread. The destructor (any thread but the worker; not concurrently
@@ -198,16 +206,90 @@ class WorkerThread {
   std::thread::id id() const noexcept { return thread_.get_id(); }
 
  private:
+  friend class WorkerGroup;
+  WorkerThread(WorkerGroup& group, std::size_t index);
   void main();
+  /// Spins (yielding) until work shows up or kSpin has passed. An open group member
+  /// spins only when no other member does.
+  void spin() noexcept;
+  /// True when this worker has something to run; called with mutex_ held.
+  bool has_work() const noexcept;
 
-  std::mutex mutex_;
+  WorkerGroup* group_ = nullptr;  // null for a standalone worker
+  std::size_t index_ = 0;         // its place in group_
+  std::mutex own_mutex_;          // standalone: guards the queue; in a group, the group's mutex does
+  std::mutex& mutex_;             // own_mutex_ or the group's
   std::condition_variable wake_;
   Job* head_ = nullptr;  // FIFO: pop at head_, push at tail_; guarded by mutex_
   Job* tail_ = nullptr;
   bool stopping_ = false;
   bool sleeping_ = false;               // waiting on wake_; guarded by mutex_
   std::atomic<bool> has_jobs_{false};   // head_ != nullptr or stopping_; read without the mutex to spin
+  std::atomic<bool> open_{true};        // takes the group's shared jobs; written under mutex_
   std::thread thread_;  // last: starts after the members above exist
+};
+
+/// Worker threads that share one FIFO of jobs besides each one's own queue: a shared job
+/// runs on whichever open member is free first, so a statement never waits for a busy
+/// worker while another one idles, and the thread that submits never has to pick one.
+/// A member can be reserved (closed to shared jobs, for a connection leased to one task);
+/// its own queue still runs, after the shared job it may be running when reserved.
+///
+/// Each member runs its own queued jobs before shared ones. Idle members do not all spin:
+/// one open member at a time spins for shared work (the others sleep until a shared job
+/// needs them), so a pool larger than the machine's cores does not eat the CPU that the
+/// loop thread and the busy members need. A member that takes a shared job while more are
+/// queued wakes a sleeping one.
+///
+/// Threads: submit(), reserve() and release() may be called from any thread. The
+/// destructor (not concurrently with them) runs every job already queued, shared or own,
+/// then joins every member.
+class WorkerGroup {
+ public:
+  /// A shared job; run() receives the index of the member that runs it. Same lifetime
+  /// rules as WorkerThread::Job.
+  class Job {
+   public:
+    virtual void run(std::size_t worker) noexcept = 0;
+
+   protected:
+    ~Job() = default;
+
+   private:
+    friend class WorkerGroup;
+    friend class WorkerThread;
+    Job* next_ = nullptr;
+  };
+
+  explicit WorkerGroup(std::size_t size);
+  ~WorkerGroup();
+  WorkerGroup(const WorkerGroup&) = delete;
+  WorkerGroup& operator=(const WorkerGroup&) = delete;
+
+  std::size_t size() const noexcept { return workers_.size(); }
+  WorkerThread& operator[](std::size_t i) noexcept { return *workers_[i]; }
+
+  /// Queues `job` for the first open member that is free.
+  void submit(Job& job) noexcept;
+  /// Shared jobs queued and not started yet (a snapshot).
+  std::size_t queued() const noexcept { return pending_.load(std::memory_order_relaxed); }
+  /// Member `i` takes no shared job from now on (one it is running finishes).
+  void reserve(std::size_t i) noexcept;
+  /// Member `i` takes shared jobs again.
+  void release(std::size_t i) noexcept;
+
+ private:
+  friend class WorkerThread;
+  /// Wakes one sleeping open member when shared jobs wait and no member spins for them;
+  /// called with mutex_ held, returns the condition variable to notify after unlocking.
+  std::condition_variable* member_to_wake() noexcept;
+
+  std::mutex mutex_;       // guards the shared queue and every member's queue and flags
+  Job* head_ = nullptr;    // shared FIFO; guarded by mutex_
+  Job* tail_ = nullptr;
+  std::atomic<std::size_t> pending_{0};  // shared jobs queued; read without the mutex to spin
+  std::atomic<int> spinning_{0};         // open members spinning for shared jobs (0 or 1)
+  std::vector<std::unique_ptr<WorkerThread>> workers_;  // last: started once the rest exists
 };
 
 /// The value of a function call, or what it threw; T may be void or a reference.
@@ -289,6 +371,53 @@ class RunOnWorker final : public WorkerThread::Job {
 template <class F>
 RunOnWorker<std::decay_t<F>> run_on(WorkerThread& worker, F&& fn) {
   return RunOnWorker<std::decay_t<F>>(worker, std::forward<F>(fn));
+}
+
+/// The awaiter of run_on_any(): a shared job of a WorkerGroup (see RunOnWorker).
+template <class F>
+class RunOnAnyWorker final : public WorkerGroup::Job {
+ public:
+  using Result = std::invoke_result_t<F&, std::size_t>;
+
+  RunOnAnyWorker(WorkerGroup& group, F fn) : group_(group), fn_(std::move(fn)) {}
+  RunOnAnyWorker(const RunOnAnyWorker&) = delete;
+  RunOnAnyWorker& operator=(const RunOnAnyWorker&) = delete;
+
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> awaiting) {
+    loop_ = &EventLoop::require_current("aorm::detail::run_on_any");
+    awaiting_ = awaiting;
+    loop_->expect_post();
+    group_.submit(*this);
+  }
+  Result await_resume() { return outcome_.take(); }
+
+ private:
+  void run(std::size_t worker) noexcept override {  // on the member's thread
+    auto call = [this, worker]() -> Result { return fn_(worker); };
+    outcome_.capture(call);
+    EventLoop* loop = loop_;
+    std::coroutine_handle<> awaiting = awaiting_;
+    // While the group has more queued jobs than members, its members stay busy without
+    // the loop: let a sleeping loop sleep on, and wake it (with every completion posted
+    // meanwhile) once the queue runs short and needs refilling.
+    const bool wake = group_.queued() < group_.size();
+    loop->post(awaiting, wake);  // *this may be destroyed from here on (the frame resumes)
+  }
+
+  WorkerGroup& group_;
+  F fn_;
+  EventLoop* loop_ = nullptr;
+  std::coroutine_handle<> awaiting_;
+  Outcome<Result> outcome_;
+};
+
+/// `co_await run_on_any(group, fn)`: calls fn(i) on the first free open member i of
+/// `group`, then resumes the awaiting task on the loop thread with fn's result, or
+/// rethrows what fn threw. Same rules for fn as run_on().
+template <class F>
+RunOnAnyWorker<std::decay_t<F>> run_on_any(WorkerGroup& group, F&& fn) {
+  return RunOnAnyWorker<std::decay_t<F>>(group, std::forward<F>(fn));
 }
 
 }  // namespace aorm::detail
