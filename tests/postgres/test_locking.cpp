@@ -148,6 +148,37 @@ TEST_CASE("select_for_update with nowait raises OperationalError 55P03 at once o
       kTwoConnections);
 }
 
+TEST_CASE("select_for_update through aiterator inside atomic keeps the rows it read locked until the block ends") {
+  tx::on_postgres(
+      [](Env& env) -> Task<void> {
+        for (const char* n : {"a", "b", "c"}) co_await add_tag(n);
+        const auto& name = Tag::f.name;
+        std::vector<std::string> streamed;
+        co_await while_locked(
+            [&]() -> Task<void> {
+              // The stream runs on the transaction's connection; its rows stay locked after
+              // it is exhausted, as long as the block is open.
+              auto stream = Tag::objects.select_for_update().filter(name != "c").order_by(name).aiterator();
+              while (auto tag = co_await stream.anext()) streamed.push_back(tag->name);
+            },
+            [&]() -> Task<void> {
+              CHECK(co_await try_lock([&]() -> Task<void> {
+                      co_await Tag::objects.select_for_update({.nowait = true}).filter(name == "a").alist();
+                    }) == "55P03");
+              CHECK(co_await try_lock([&]() -> Task<void> {
+                      co_await Tag::objects.select_for_update({.nowait = true}).filter(name == "c").alist();
+                    }) == "free");
+            });
+        CHECK(streamed == std::vector<std::string>{"a", "b"});
+        // The block has ended: its locks are gone.
+        CHECK(co_await try_lock([&]() -> Task<void> {
+                co_await Tag::objects.select_for_update({.nowait = true}).filter(name == "b").alist();
+              }) == "free");
+        CHECK(tx::idle(env.db) == tx::pool(env.db));
+      },
+      kTwoConnections);
+}
+
 TEST_CASE("select_for_update with skip_locked returns only the rows nobody has locked") {
   tx::on_postgres(
       [](Env&) -> Task<void> {
