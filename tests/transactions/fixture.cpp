@@ -13,6 +13,7 @@
 #include <exception>
 #include <memory>
 #include <stdexcept>
+#include <type_traits>
 #include <string_view>
 #include <system_error>
 
@@ -153,20 +154,31 @@ void on_postgres(const Body& body, EnvOptions opts) {
   run_env(aorm_test::Backend::postgres, body, opts);
 }
 
-aorm::Task<std::int64_t> scalar(const aorm::Database& db, std::string sql) {
-  std::vector<std::int64_t> rows;
+namespace {
+
+/// The single value `sql` yields, read as T (std::int64_t or std::string).
+template <class T>
+aorm::Task<T> single(const aorm::Database& db, std::string sql) {
+  std::vector<T> rows;
   const aorm::Statement stmt{std::move(sql), {}};
-  co_await aorm::detail::execute(db, stmt, [&rows](const aorm::RowReader& r) { rows.push_back(r.get_int64(0)); });
+  co_await aorm::detail::execute(db, stmt, [&rows](const aorm::RowReader& r) {
+    if constexpr (std::is_same_v<T, std::string>)
+      rows.emplace_back(r.get_text(0));
+    else
+      rows.push_back(r.get_int64(0));
+  });
   REQUIRE(rows.size() == 1);
   co_return rows[0];
 }
 
+}  // namespace
+
+aorm::Task<std::int64_t> scalar(const aorm::Database& db, std::string sql) {
+  return single<std::int64_t>(db, std::move(sql));
+}
+
 aorm::Task<std::string> text(const aorm::Database& db, std::string sql) {
-  std::vector<std::string> rows;
-  const aorm::Statement stmt{std::move(sql), {}};
-  co_await aorm::detail::execute(db, stmt, [&rows](const aorm::RowReader& r) { rows.emplace_back(r.get_text(0)); });
-  REQUIRE(rows.size() == 1);
-  co_return rows[0];
+  return single<std::string>(db, std::move(sql));
 }
 
 aorm::Task<std::int64_t> count(const aorm::Database& db, std::string table) {
