@@ -112,7 +112,7 @@ TEST_CASE("posts from two hundred threads all arrive") {
   CHECK(resumed == 200);
 }
 
-TEST_CASE("a post that does not wake the loop is resumed with the next waking post") {
+TEST_CASE("a post whose wake check says no is resumed with the next waking post") {
   // Two tasks await posts from one thread: the first post leaves the sleeping loop asleep,
   // the second (100 ms later) wakes it; both tasks resume, the first not before the second
   // post. Two posts are expected, so the loop sleeps rather than spins while it waits.
@@ -136,7 +136,8 @@ TEST_CASE("a post that does not wake the loop is resumed with the next waking po
       if (++q.suspended == 2)
         q.poster = std::thread([&q = q] {
           std::this_thread::sleep_for(20ms);  // the loop is asleep by now
-          q.loop->post(q.first, false);
+          q.loop->post(
+              q.first, [](const void*) noexcept { return false; }, nullptr);
           std::this_thread::sleep_for(100ms);
           q.second_posted = Clock::now();
           q.loop->post(q.second);

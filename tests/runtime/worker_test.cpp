@@ -4,6 +4,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
@@ -303,4 +306,41 @@ TEST_CASE("run_on_any returns the result or the exception to the task, on the lo
     for (int i = 0; i < 50; ++i) expected += t * 100 + i;
   CHECK(sum == expected);
   CHECK(resumed_on == loop_thread);
+}
+
+TEST_CASE("the last shared job to finish wakes a sleeping loop even if it started behind a long queue") {
+  // Four slow jobs start first, while 36 quick ones wait behind them; the quick ones finish
+  // and are delivered, the loop goes to sleep, and the slow ones finish last: their posts
+  // must wake it. A lost wake-up hangs the loop, so a watchdog aborts after 10 s.
+  std::mutex m;
+  std::condition_variable cv;
+  bool finished = false;
+  std::thread watchdog([&] {
+    std::unique_lock lock(m);
+    if (!cv.wait_for(lock, 10s, [&] { return finished; })) {
+      std::fprintf(stderr, "the loop never woke for the last shared jobs\n");
+      std::abort();
+    }
+  });
+  WorkerGroup group(4);
+  const int total = aorm::run([&]() -> Task<int> {
+    std::vector<Task<int>> tasks;
+    for (int i = 0; i < 40; ++i)
+      tasks.push_back([](WorkerGroup& g, int i) -> Task<int> {
+        co_return co_await run_on_any(g, [i](std::size_t) {
+          if (i < 4) std::this_thread::sleep_for(50ms);
+          return 1;
+        });
+      }(group, i));
+    int sum = 0;
+    for (int v : co_await aorm::gather(std::move(tasks))) sum += v;
+    co_return sum;
+  }());
+  {
+    std::lock_guard lock(m);
+    finished = true;
+  }
+  cv.notify_one();
+  watchdog.join();
+  CHECK(total == 40);
 }

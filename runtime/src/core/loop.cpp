@@ -107,14 +107,14 @@ void EventLoop::resume_at(Clock::time_point deadline, std::coroutine_handle<> h)
   timers_.push(Timer{deadline, timer_sequence_++, h});
 }
 
-void EventLoop::post(std::coroutine_handle<> h, bool wake) {
+void EventLoop::post(std::coroutine_handle<> h, WakeCheck wake, const void* arg) {
   std::lock_guard lock(posted_mutex_);
   posted_.push_back(h);
   has_posts_.store(true, std::memory_order_release);
   // Only a sleeping loop needs the eventfd (a spinning one sees has_posts_); one write
   // until the loop reads it. Written under the mutex so that ~EventLoop cannot close
   // wake_ between our push and our write.
-  if (wake && sleeping_ && !wake_pending_) {
+  if (sleeping_ && !wake_pending_ && (wake == nullptr || wake(arg))) {
     const std::uint64_t one = 1;
     [[maybe_unused]] auto written = ::write(wake_.get(), &one, sizeof one);
     wake_pending_ = true;

@@ -49,12 +49,7 @@ void WorkerThread::submit(Job& job) noexcept {
   bool sleeping;
   {
     std::lock_guard lock(mutex_);
-    job.next_ = nullptr;
-    if (head_ == nullptr)
-      head_ = &job;
-    else
-      tail_->next_ = &job;
-    tail_ = &job;
+    queue_.push(job);
     has_jobs_.store(true, std::memory_order_release);
     sleeping = sleeping_;
   }
@@ -67,9 +62,9 @@ void WorkerThread::submit(std::function<void()> fn) {
 }
 
 bool WorkerThread::has_work() const noexcept {
-  if (head_ != nullptr) return true;
+  if (!queue_.empty()) return true;
   // A stopping member drains the shared queue whether it is reserved or not.
-  return group_ != nullptr && group_->head_ != nullptr && (open_.load(std::memory_order_relaxed) || stopping_);
+  return group_ != nullptr && !group_->queue_.empty() && (open_.load(std::memory_order_relaxed) || stopping_);
 }
 
 // Spinning yields the CPU on each round (see EventLoop::spin_for_posts).
@@ -99,18 +94,19 @@ void WorkerThread::main() {
       std::unique_lock lock(mutex_);
       while (!has_work()) {
         if (stopping_) return;  // and nothing left to run
+        // Shared jobs this member may not take (it is reserved): submit() may have skipped
+        // waking an open member because this one was spinning; pass the wake-up on.
+        if (group_ != nullptr && !group_->queue_.empty())
+          if (std::condition_variable* other = group_->member_to_wake()) other->notify_one();
         sleeping_ = true;
         wake_.wait(lock);
         sleeping_ = false;
       }
-      if (head_ != nullptr) {  // its own queue first, all of it
-        batch = std::exchange(head_, nullptr);
-        tail_ = nullptr;
+      if (!queue_.empty()) {  // its own queue first, all of it
+        batch = queue_.take_all();
         has_jobs_.store(stopping_, std::memory_order_relaxed);
       } else {  // one shared job: the others stay for the members that come free meanwhile
-        shared = group_->head_;
-        group_->head_ = shared->next_;
-        if (group_->head_ == nullptr) group_->tail_ = nullptr;
+        shared = group_->queue_.pop();
         group_->pending_.fetch_sub(1, std::memory_order_relaxed);
         wake_other = group_->member_to_wake();
       }
@@ -148,7 +144,7 @@ WorkerGroup::~WorkerGroup() {
 }
 
 std::condition_variable* WorkerGroup::member_to_wake() noexcept {
-  if (head_ == nullptr || spinning_.load(std::memory_order_acquire) > 0) return nullptr;
+  if (queue_.empty() || spinning_.load(std::memory_order_acquire) > 0) return nullptr;
   for (auto& w : workers_) {
     if (w->sleeping_ && w->open_.load(std::memory_order_relaxed)) {
       w->sleeping_ = false;  // being woken: the next call picks another member
@@ -162,12 +158,7 @@ void WorkerGroup::submit(Job& job) noexcept {
   std::condition_variable* wake;
   {
     std::lock_guard lock(mutex_);
-    job.next_ = nullptr;
-    if (head_ == nullptr)
-      head_ = &job;
-    else
-      tail_->next_ = &job;
-    tail_ = &job;
+    queue_.push(job);
     pending_.fetch_add(1, std::memory_order_release);
     wake = member_to_wake();
   }

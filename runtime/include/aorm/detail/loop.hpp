@@ -102,11 +102,13 @@ class EventLoop {
   /// Thread-safe: resumes `h` on the loop thread. Every call must have been announced
   /// by one expect_post() on the loop thread (run_on() does both). Whatever the posting
   /// thread wrote before post() is visible to `h` when it resumes.
-  ///
-  /// `wake = false` leaves a sleeping loop asleep: `h` is resumed when the loop next wakes
-  /// for something else. The poster must know that a waking post follows (a WorkerGroup
-  /// posts its last busy job's completion with wake = true).
-  void post(std::coroutine_handle<> h, bool wake = true);
+  void post(std::coroutine_handle<> h) { post(h, nullptr, nullptr); }
+  /// Like post(h), but a sleeping loop is woken only when `wake(arg)` returns true (null:
+  /// always); else `h` is resumed when the loop next wakes. `wake` is called under the
+  /// loop's post lock, so every later post is decided after it: the poster must make sure
+  /// that whenever `wake` says no, a later post will say yes (see RunOnAnyWorker).
+  using WakeCheck = bool (*)(const void* arg) noexcept;
+  void post(std::coroutine_handle<> h, WakeCheck wake, const void* arg);
 
   /// Calls `callback` on the loop thread whenever `fd` is ready for `events` (EPOLLIN,
   /// EPOLLOUT, ...; level-triggered). Watching a watched fd replaces its events and callback.
@@ -165,6 +167,35 @@ class EventLoop {
 
 class WorkerGroup;
 
+/// An intrusive FIFO of jobs (J has a `J* next_` its owner lets JobFifo see). Not
+/// synchronised: its owner guards it.
+template <class J>
+struct JobFifo {
+  J* head = nullptr;  // pop at head, push at tail
+  J* tail = nullptr;
+
+  bool empty() const noexcept { return head == nullptr; }
+  void push(J& job) noexcept {
+    job.next_ = nullptr;
+    if (head == nullptr)
+      head = &job;
+    else
+      tail->next_ = &job;
+    tail = &job;
+  }
+  J* pop() noexcept {
+    J* job = head;
+    head = job->next_;
+    if (head == nullptr) tail = nullptr;
+    return job;
+  }
+  /// The whole queue, as a list linked through next_; the FIFO is empty afterwards.
+  J* take_all() noexcept {
+    tail = nullptr;
+    return std::exchange(head, nullptr);
+  }
+};
+
 /// One thread running jobs in FIFO order, alone or as a member of a WorkerGroup. When it
 /// has nothing to run it spins for up to kSpin before it sleeps on its condition variable:
 /// a task that awaits its statement's result usually submits its next one within
@@ -187,6 +218,7 @@ class WorkerThread {
 
    private:
     friend class WorkerThread;
+    friend struct JobFifo<Job>;
     Job* next_ = nullptr;
   };
 
@@ -220,11 +252,10 @@ class WorkerThread {
   std::mutex own_mutex_;          // standalone: guards the queue; in a group, the group's mutex does
   std::mutex& mutex_;             // own_mutex_ or the group's
   std::condition_variable wake_;
-  Job* head_ = nullptr;  // FIFO: pop at head_, push at tail_; guarded by mutex_
-  Job* tail_ = nullptr;
+  JobFifo<Job> queue_;  // guarded by mutex_
   bool stopping_ = false;
   bool sleeping_ = false;               // waiting on wake_; guarded by mutex_
-  std::atomic<bool> has_jobs_{false};   // head_ != nullptr or stopping_; read without the mutex to spin
+  std::atomic<bool> has_jobs_{false};   // queue_ not empty or stopping_; read without the mutex to spin
   std::atomic<bool> open_{true};        // takes the group's shared jobs; written under mutex_
   std::thread thread_;  // last: starts after the members above exist
 };
@@ -256,8 +287,7 @@ class WorkerGroup {
     ~Job() = default;
 
    private:
-    friend class WorkerGroup;
-    friend class WorkerThread;
+    friend struct JobFifo<Job>;
     Job* next_ = nullptr;
   };
 
@@ -273,6 +303,16 @@ class WorkerGroup {
   void submit(Job& job) noexcept;
   /// Shared jobs queued and not started yet (a snapshot).
   std::size_t queued() const noexcept { return pending_.load(std::memory_order_relaxed); }
+  /// The EventLoop::WakeCheck of a shared job's completion (`group` is the WorkerGroup):
+  /// while more jobs are queued than the group has members, the members stay busy without
+  /// the loop, so a sleeping loop may sleep on; it is woken, and takes every completion
+  /// posted meanwhile, once the queue runs short and needs refilling. Decided under the
+  /// loop's post lock while the loop sleeps (so submits nothing): the queued jobs all post
+  /// after this one, and the last of them finds the queue empty and wakes the loop.
+  static bool queue_runs_short(const void* group) noexcept {
+    const auto* g = static_cast<const WorkerGroup*>(group);
+    return g->queued() < g->size();
+  }
   /// Member `i` takes no shared job from now on (one it is running finishes).
   void reserve(std::size_t i) noexcept;
   /// Member `i` takes shared jobs again.
@@ -285,8 +325,7 @@ class WorkerGroup {
   std::condition_variable* member_to_wake() noexcept;
 
   std::mutex mutex_;       // guards the shared queue and every member's queue and flags
-  Job* head_ = nullptr;    // shared FIFO; guarded by mutex_
-  Job* tail_ = nullptr;
+  JobFifo<Job> queue_;     // the shared jobs; guarded by mutex_
   std::atomic<std::size_t> pending_{0};  // shared jobs queued; read without the mutex to spin
   std::atomic<int> spinning_{0};         // open members spinning for shared jobs (0 or 1)
   std::vector<std::unique_ptr<WorkerThread>> workers_;  // last: started once the rest exists
@@ -327,41 +366,62 @@ class Outcome {
   std::exception_ptr exception_;
 };
 
-/// The awaiter of run_on(): it is itself the worker job (no allocation). It lives in the
+/// What the awaiters of run_on() and run_on_any() share: the awaiting task, its loop and
+/// the outcome. The awaiter is itself the worker job (no allocation); it lives in the
 /// awaiting coroutine's frame, which stays suspended until the job has posted it back.
-/// A round trip costs no thread wake-up when the worker and the loop are still spinning
-/// (see WorkerThread and EventLoop), two (condition variable, eventfd) when they sleep.
-template <class F>
-class RunOnWorker final : public WorkerThread::Job {
+template <class Result>
+class PostBack {
  public:
-  using Result = std::invoke_result_t<F&>;
+  bool await_ready() const noexcept { return false; }
+  Result await_resume() { return outcome_.take(); }
 
+ protected:
+  /// On the loop thread, before the job is submitted.
+  void announce(std::coroutine_handle<> awaiting, const char* what) {
+    loop_ = &EventLoop::require_current(what);
+    awaiting_ = awaiting;
+    loop_->expect_post();
+  }
+  /// On the worker thread: runs `call` and keeps its outcome.
+  template <class Call>
+  void capture(Call& call) noexcept {
+    outcome_.capture(call);
+  }
+  /// On the worker thread, after capture(): resumes the awaiting task on its loop (`wake`,
+  /// `arg`: see EventLoop::post). The awaiter may be destroyed as soon as this posts.
+  void post_back(EventLoop::WakeCheck wake = nullptr, const void* arg = nullptr) noexcept {
+    loop_->post(awaiting_, wake, arg);
+  }
+
+ private:
+  EventLoop* loop_ = nullptr;
+  std::coroutine_handle<> awaiting_;
+  Outcome<Result> outcome_;
+};
+
+/// The awaiter of run_on(). A round trip costs no thread wake-up when the worker and the
+/// loop are still spinning (see WorkerThread and EventLoop), two (condition variable,
+/// eventfd) when they sleep.
+template <class F>
+class RunOnWorker final : public WorkerThread::Job, public PostBack<std::invoke_result_t<F&>> {
+ public:
   RunOnWorker(WorkerThread& worker, F fn) : worker_(worker), fn_(std::move(fn)) {}
   RunOnWorker(const RunOnWorker&) = delete;
   RunOnWorker& operator=(const RunOnWorker&) = delete;
 
-  bool await_ready() const noexcept { return false; }
   void await_suspend(std::coroutine_handle<> awaiting) {
-    loop_ = &EventLoop::require_current("aorm::detail::run_on");
-    awaiting_ = awaiting;
-    loop_->expect_post();
+    this->announce(awaiting, "aorm::detail::run_on");
     worker_.submit(*this);
   }
-  Result await_resume() { return outcome_.take(); }
 
  private:
   void run() noexcept override {  // on the worker thread
-    outcome_.capture(fn_);
-    EventLoop* loop = loop_;
-    std::coroutine_handle<> awaiting = awaiting_;
-    loop->post(awaiting);  // *this may be destroyed from here on (the frame resumes)
+    this->capture(fn_);
+    this->post_back();
   }
 
   WorkerThread& worker_;
   F fn_;
-  EventLoop* loop_ = nullptr;
-  std::coroutine_handle<> awaiting_;
-  Outcome<Result> outcome_;
 };
 
 /// `co_await run_on(worker, fn)`: calls fn() on `worker`, then resumes the awaiting task
@@ -373,43 +433,28 @@ RunOnWorker<std::decay_t<F>> run_on(WorkerThread& worker, F&& fn) {
   return RunOnWorker<std::decay_t<F>>(worker, std::forward<F>(fn));
 }
 
-/// The awaiter of run_on_any(): a shared job of a WorkerGroup (see RunOnWorker).
+/// The awaiter of run_on_any(): a shared job of a WorkerGroup.
 template <class F>
-class RunOnAnyWorker final : public WorkerGroup::Job {
+class RunOnAnyWorker final : public WorkerGroup::Job, public PostBack<std::invoke_result_t<F&, std::size_t>> {
  public:
-  using Result = std::invoke_result_t<F&, std::size_t>;
-
   RunOnAnyWorker(WorkerGroup& group, F fn) : group_(group), fn_(std::move(fn)) {}
   RunOnAnyWorker(const RunOnAnyWorker&) = delete;
   RunOnAnyWorker& operator=(const RunOnAnyWorker&) = delete;
 
-  bool await_ready() const noexcept { return false; }
   void await_suspend(std::coroutine_handle<> awaiting) {
-    loop_ = &EventLoop::require_current("aorm::detail::run_on_any");
-    awaiting_ = awaiting;
-    loop_->expect_post();
+    this->announce(awaiting, "aorm::detail::run_on_any");
     group_.submit(*this);
   }
-  Result await_resume() { return outcome_.take(); }
 
  private:
   void run(std::size_t worker) noexcept override {  // on the member's thread
-    auto call = [this, worker]() -> Result { return fn_(worker); };
-    outcome_.capture(call);
-    EventLoop* loop = loop_;
-    std::coroutine_handle<> awaiting = awaiting_;
-    // While the group has more queued jobs than members, its members stay busy without
-    // the loop: let a sleeping loop sleep on, and wake it (with every completion posted
-    // meanwhile) once the queue runs short and needs refilling.
-    const bool wake = group_.queued() < group_.size();
-    loop->post(awaiting, wake);  // *this may be destroyed from here on (the frame resumes)
+    auto call = [this, worker] { return fn_(worker); };
+    this->capture(call);
+    this->post_back(&WorkerGroup::queue_runs_short, &group_);
   }
 
   WorkerGroup& group_;
   F fn_;
-  EventLoop* loop_ = nullptr;
-  std::coroutine_handle<> awaiting_;
-  Outcome<Result> outcome_;
 };
 
 /// `co_await run_on_any(group, fn)`: calls fn(i) on the first free open member i of
