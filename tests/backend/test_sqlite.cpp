@@ -309,6 +309,38 @@ TEST_CASE("the statement cache is a bounded LRU that never hands out a busy stat
   sqlite3_close(raw);
 }
 
+TEST_CASE("the statement cache tells SQL texts apart by their text whatever hash the caller passes") {
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open(":memory:", &raw) == SQLITE_OK);
+  {
+    aorm::detail::sqlite::StatementCache cache(4);
+    const std::size_t h1 = std::hash<std::string_view>{}("SELECT 1");
+    { auto s = cache.acquire(raw, "SELECT 1", h1); }
+    { auto s = cache.acquire(raw, "SELECT 1", h1); }  // the precomputed hash finds it
+    { auto s = cache.acquire(raw, "SELECT 1"); }      // and so does the text's own hash
+    CHECK(cache.stats().prepares == 1);
+    CHECK(cache.stats().hits == 2);
+    // Another text under the same (colliding) hash is another statement.
+    {
+      auto s = cache.acquire(raw, "SELECT 2", h1);
+      CHECK(std::string_view(sqlite3_sql(s.get())) == "SELECT 2");
+      REQUIRE(sqlite3_step(s.get()) == SQLITE_ROW);
+      CHECK(sqlite3_column_int64(s.get(), 0) == 2);
+    }
+    CHECK(cache.stats().prepares == 2);
+    {
+      auto s = cache.acquire(raw, "SELECT 1", h1);
+      CHECK(std::string_view(sqlite3_sql(s.get())) == "SELECT 1");
+    }
+    // A wrong hash (its owner changed the text) costs a second lookup, not a wrong statement
+    // or a duplicate entry.
+    { auto s = cache.acquire(raw, "SELECT 2", 12345); }
+    CHECK(cache.stats().prepares == 2);
+    CHECK(cache.size() == 2);
+  }
+  sqlite3_close(raw);
+}
+
 TEST_CASE("cursors deliver rows in batches and release their connection") {
   test::TempDir dir;
   for (Execution policy : {Execution::workers, Execution::inline_}) {

@@ -229,6 +229,22 @@ TEST_CASE("cached statements return the right rows for changing values, slices a
     CHECK(co_await Article::objects.filter(f.id.in(ids)).order_by(f.slug).values_list(f.slug).alist() ==
           strs("hello", "odd"));
     CHECK(co_await Article::objects.exclude(f.id.in(ids)).acount() == 2);
+    // A compiled statement carries its text's hash (the SQLite statement cache's key); the
+    // hash is of the text, so it outlives the shape: after the compiled-SQL cache is emptied
+    // (its shapes freed, their addresses reused by new ones) every query still finds its own
+    // prepared statement.
+    const auto at_least_3 = Article::objects.filter(f.views >= 3);
+    const sql::Query& q = at_least_3.state().query;
+    const sql::Compiled first = sql::compile(sql::Form::select, q, Dialect::sqlite);
+    CHECK(first.statement.sql_hash == std::hash<std::string_view>{}(first.statement.sql));
+    for (int round = 0; round < 3; ++round) {
+      sql::clear_cache();
+      CHECK(co_await Article::objects.filter(f.slug == "odd").values_list(f.slug).alist() == strs("odd"));
+      CHECK(co_await Article::objects.filter(f.views >= 3).order_by(f.views).values_list(f.views).alist() ==
+            at_least(3));
+      const sql::Compiled again = sql::compile(sql::Form::select, q, Dialect::sqlite);
+      CHECK(again.statement.sql_hash == first.statement.sql_hash);
+    }
     // aget() on a shared queryset leaves it as it was (its state is copied, not changed).
     const auto qs = Article::objects.filter(f.slug == "hello");
     CHECK((co_await qs.aget()).id == s.hello.id);

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <cstdio>
 #include <string>
 
 #include "aorm/errors.hpp"
@@ -34,6 +35,23 @@ TEST_CASE("the canonical form YYYY-MM-DD HH:MM:SS.ffffff takes the fast path and
     REQUIRE(aorm::detail::parse_canonical_datetime(text, y));
     CHECK(y == x);
     CHECK(aorm::parse_datetime(text) == x);
+  }
+}
+
+TEST_CASE("the fast path accepts exactly the calendar's valid days and reads them as std::chrono does") {
+  // Every month and day number 0..32 of years around the leap rules and the form's ends.
+  for (const int y : {0, 1, 4, 99, 100, 200, 400, 1600, 1899, 1900, 1969, 1970, 1999, 2000, 2023, 2024, 2100, 9996, 9999}) {
+    for (unsigned m = 0; m <= 13; ++m) {
+      for (unsigned d = 0; d <= 32; ++d) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%04d-%02u-%02u 23:59:58.123456", y, m, d);
+        CAPTURE(text);
+        const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}};
+        aorm::DateTime t;
+        REQUIRE(aorm::detail::parse_canonical_datetime(text, t) == ymd.ok());
+        if (ymd.ok()) CHECK(t == aorm::DateTime{std::chrono::sys_days{ymd}} + 23h + 59min + 58s + 123456us);
+      }
+    }
   }
 }
 

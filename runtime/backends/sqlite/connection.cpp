@@ -75,7 +75,7 @@ void SqliteConnection::open(const ConnectionConfig& cfg) {
 
 CachedStmt SqliteConnection::start(const Statement& stmt) {
   if (!db_.get()) throw OperationalError("the database connection is closed", stmt.sql, "sqlite");
-  CachedStmt s = cache_.acquire(db_.get(), stmt.sql);
+  CachedStmt s = cache_.acquire(db_.get(), stmt.sql, stmt.sql_hash);
   bind_all(db_.get(), s.get(), stmt.params, stmt.sql);
   return s;
 }

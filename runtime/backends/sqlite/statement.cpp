@@ -128,8 +128,12 @@ void StatementCache::clear() noexcept {
   lru_.clear();
 }
 
-CachedStmt StatementCache::acquire(sqlite3* db, std::string_view sql) {
-  if (auto it = index_.find(sql); it != index_.end()) {
+CachedStmt StatementCache::acquire(sqlite3* db, std::string_view sql, std::size_t hash) {
+  auto it = hash != 0 ? index_.find(Key{sql, hash}) : index_.find(sql);
+  // A precomputed hash that does not match the text (its owner changed the SQL) only costs
+  // this second lookup; the entry is stored under the text's own hash.
+  if (it == index_.end() && hash != 0 && hash != Hash{}(sql)) it = index_.find(sql);
+  if (it != index_.end()) {
     auto entry = it->second;
     if (!entry->in_use) {
       stats_.hits.fetch_add(1, std::memory_order_relaxed);

@@ -104,7 +104,8 @@ class CachedStmt {
 
 /// A bounded LRU cache of prepared statements keyed by SQL text. A statement in use (by a
 /// cursor, say) is never handed out twice: a second concurrent use of the same SQL gets a
-/// fresh uncached statement. The cache hit path is one hash lookup and a list splice.
+/// fresh uncached statement. The cache hit path is one hash lookup and a list splice; the
+/// hash of the text may come precomputed (Statement::sql_hash), the text is still compared.
 class StatementCache {
  public:
   static constexpr std::size_t kDefaultCapacity = 128;
@@ -115,8 +116,10 @@ class StatementCache {
   ~StatementCache();
 
   /// The prepared statement for `sql` on `db`, prepared now when not cached (evicting the
-  /// least recently used idle statement beyond capacity).
-  CachedStmt acquire(sqlite3* db, std::string_view sql);
+  /// least recently used idle statement beyond capacity). `hash`: `std::hash<std::string_view>`
+  /// of `sql` when the caller has it (Statement::sql_hash), 0 to compute it here. A wrong
+  /// non-zero hash costs a second lookup, never a wrong statement.
+  CachedStmt acquire(sqlite3* db, std::string_view sql, std::size_t hash = 0);
 
   std::size_t size() const noexcept { return lru_.size(); }
   const CacheStats& stats() const noexcept { return stats_; }
@@ -125,15 +128,27 @@ class StatementCache {
 
  private:
   friend class CachedStmt;
+  // A lookup key whose hash is already known (heterogeneous lookup: no string is made).
+  struct Key {
+    std::string_view sql;
+    std::size_t hash;
+  };
   struct Hash {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+    std::size_t operator()(const Key& k) const noexcept { return k.hash; }
+  };
+  struct Equal {
+    using is_transparent = void;
+    bool operator()(std::string_view a, std::string_view b) const noexcept { return a == b; }
+    bool operator()(const Key& a, std::string_view b) const noexcept { return a.sql == b; }
+    bool operator()(std::string_view a, const Key& b) const noexcept { return a == b.sql; }
   };
   void evict_if_needed() noexcept;
 
   std::size_t capacity_;
   std::list<CachedStmt::Entry> lru_;  // most recently used first
-  std::unordered_map<std::string, std::list<CachedStmt::Entry>::iterator, Hash, std::equal_to<>> index_;
+  std::unordered_map<std::string, std::list<CachedStmt::Entry>::iterator, Hash, Equal> index_;
   CacheStats stats_;
 };
 

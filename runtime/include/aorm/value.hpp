@@ -71,9 +71,14 @@ class FunctionRef<R(Args...)> {
 using RowSink = FunctionRef<void(const RowReader&)>;
 
 /// SQL text plus its parameters, in order (`?` placeholders for sqlite, `$n` for postgres).
+/// `sql_hash` is `std::hash<std::string_view>{}(sql)` when its producer computed it (the
+/// compiled-SQL cache does, once per query shape), else 0: a backend's statement cache uses
+/// it instead of hashing the text again (it still compares the text). Whoever changes `sql`
+/// after that must reset it to 0.
 struct Statement {
   std::string sql;
   std::vector<Value> params;
+  std::size_t sql_hash = 0;
 };
 
 /// What executing one statement reports.

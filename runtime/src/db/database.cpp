@@ -2,7 +2,9 @@
 // (transaction pinning, AORM_LOG_SQL, QueryCapture) and atomic().
 #include "aorm/database.hpp"
 
+#include <atomic>
 #include <coroutine>
+#include <cstdint>
 #include <map>
 #include <mutex>
 
@@ -36,6 +38,9 @@ namespace {
 struct Registry {
   std::mutex mutex;
   std::map<std::string, std::weak_ptr<DatabaseState>, std::less<>> by_alias;
+  // Bumped (under `mutex`) whenever by_alias changes, so database() can reuse a thread's
+  // last lookup without the lock while the registry is unchanged.
+  std::atomic<std::uint64_t> generation{1};
 };
 
 Registry& registry() {
@@ -50,7 +55,10 @@ void release_alias(const std::string& alias, const DatabaseState* state) noexcep
   auto it = r.by_alias.find(alias);
   if (it == r.by_alias.end()) return;
   auto live = it->second.lock();
-  if (!live || live.get() == state) r.by_alias.erase(it);
+  if (!live || live.get() == state) {
+    r.by_alias.erase(it);
+    r.generation.fetch_add(1, std::memory_order_release);
+  }
 }
 
 }  // namespace
@@ -59,10 +67,26 @@ DatabaseState::~DatabaseState() { release_alias(alias, this); }
 
 Database database(std::string_view alias) {
   auto& r = registry();
+  // This thread's last lookup, reused while the registry's generation has not moved (perf:
+  // every query resolves its database by alias; this skips the mutex and the map search).
+  struct Last {
+    std::uint64_t generation = 0;
+    std::string alias;
+    std::weak_ptr<DatabaseState> state;
+  };
+  thread_local Last last;
+  if (last.generation == r.generation.load(std::memory_order_acquire) && last.alias == alias) {
+    if (auto s = last.state.lock()) return Database(std::move(s));
+  }
   std::lock_guard lock(r.mutex);
   auto it = r.by_alias.find(alias);
   if (it != r.by_alias.end()) {
-    if (auto s = it->second.lock()) return Database(std::move(s));
+    if (auto s = it->second.lock()) {
+      last.generation = r.generation.load(std::memory_order_relaxed);  // stable under the mutex
+      last.alias.assign(alias);
+      last.state = it->second;
+      return Database(std::move(s));
+    }
   }
   throw ConfigError("no database is open under the alias '" + std::string(alias) +
                     "' (open one with aorm::aconnect(url, {.alias = \"" + std::string(alias) + "\"}))");
@@ -194,6 +218,7 @@ Task<Database> aconnect(std::string url, ConnectOptions opts) {
       throw ConfigError("a database is already open under the alias '" + alias + "'");
     }
     slot = state;
+    r.generation.fetch_add(1, std::memory_order_release);
   }
   co_return Database(std::move(state));
 }

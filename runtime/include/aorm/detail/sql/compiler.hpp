@@ -169,6 +169,7 @@ struct Slot {
 /// What every query of one shape shares.
 struct Shape {
   std::string sql;
+  std::size_t sql_hash = 0;                 // std::hash of sql (Statement::sql_hash)
   std::vector<Slot> slots;
   std::vector<int> columns;                 // Query::selected_columns() (Form::select)
   std::vector<std::pair<int, int>> joined;  // Query::join_offsets() (Form::select)
