@@ -108,6 +108,7 @@ void WorkerThread::main() {
       } else {  // one shared job: the others stay for the members that come free meanwhile
         shared = group_->queue_.pop();
         group_->pending_.fetch_sub(1, std::memory_order_relaxed);
+        last_shared_job_ = ++group_->shared_jobs_taken_;
         wake_other = group_->member_to_wake();
       }
     }
@@ -145,13 +146,16 @@ WorkerGroup::~WorkerGroup() {
 
 std::condition_variable* WorkerGroup::member_to_wake() noexcept {
   if (queue_.empty() || spinning_.load(std::memory_order_acquire) > 0) return nullptr;
-  for (auto& w : workers_) {
-    if (w->sleeping_ && w->open_.load(std::memory_order_relaxed)) {
-      w->sleeping_ = false;  // being woken: the next call picks another member
-      return &w->wake_;
-    }
-  }
-  return nullptr;  // every open member is busy; the first to finish takes the job
+  // The member that took a shared job last: its connection's caches are the warmest (a
+  // pool handing out its most recently used connection first, as a LIFO free list would).
+  WorkerThread* best = nullptr;
+  for (auto& w : workers_)
+    if (w->sleeping_ && w->open_.load(std::memory_order_relaxed) &&
+        (best == nullptr || w->last_shared_job_ > best->last_shared_job_))
+      best = w.get();
+  if (best == nullptr) return nullptr;  // every open member is busy; the first to finish takes the job
+  best->sleeping_ = false;  // being woken: the next call picks another member
+  return &best->wake_;
 }
 
 void WorkerGroup::submit(Job& job) noexcept {

@@ -257,6 +257,7 @@ class WorkerThread {
   bool sleeping_ = false;               // waiting on wake_; guarded by mutex_
   std::atomic<bool> has_jobs_{false};   // queue_ not empty or stopping_; read without the mutex to spin
   std::atomic<bool> open_{true};        // takes the group's shared jobs; written under mutex_
+  std::uint64_t last_shared_job_ = 0;   // when it last took a shared job (group's count); under mutex_
   std::thread thread_;  // last: starts after the members above exist
 };
 
@@ -270,7 +271,8 @@ class WorkerThread {
 /// one open member at a time spins for shared work (the others sleep until a shared job
 /// needs them), so a pool larger than the machine's cores does not eat the CPU that the
 /// loop thread and the busy members need. A member that takes a shared job while more are
-/// queued wakes a sleeping one.
+/// queued wakes a sleeping one; the one woken is the member that took a shared job last
+/// (its connection's caches are the warmest).
 ///
 /// Threads: submit(), reserve() and release() may be called from any thread. The
 /// destructor (not concurrently with them) runs every job already queued, shared or own,
@@ -328,6 +330,7 @@ class WorkerGroup {
   JobFifo<Job> queue_;     // the shared jobs; guarded by mutex_
   std::atomic<std::size_t> pending_{0};  // shared jobs queued; read without the mutex to spin
   std::atomic<int> spinning_{0};         // open members spinning for shared jobs (0 or 1)
+  std::uint64_t shared_jobs_taken_ = 0;  // guarded by mutex_
   std::vector<std::unique_ptr<WorkerThread>> workers_;  // last: started once the rest exists
 };
 
