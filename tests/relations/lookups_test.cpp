@@ -38,6 +38,21 @@ TEST_CASE("reverse foreign key and many-to-many lookups duplicate rows until dis
   });
 }
 
+TEST_CASE("aget by primary key still counts the rows a multi-valued relation repeats") {
+  with_blog([](Blog& b) -> aorm::Task<void> {
+    // Hello has two tags: the join repeats its row, and Django's get() reports both.
+    const std::vector<std::string> both{"cpp", "python"};
+    CHECK_THROWS_WITH_AS(co_await Article::objects.aget(Article::f.pk == b.hello.id, Article::f.tags->name.in(both)),
+                         "get() returned more than one Article -- it returned 2!",
+                         Article::MultipleObjectsReturned);
+    // One tag matches: one row.
+    const auto hello = co_await Article::objects.aget(Article::f.pk == b.hello.id, Article::f.tags->name == "cpp");
+    CHECK(hello.title == "Hello");
+    // Through a single-valued relation the row is not repeated.
+    CHECK((co_await Article::objects.aget(Article::f.pk == b.hello.id, Article::f.author->name == "Ada")).title == "Hello");
+  });
+}
+
 TEST_CASE("conditions in one filter call match the same related row, separate calls may not") {
   with_blog([](Blog&) -> aorm::Task<void> {
     // No single article of Ada has both tags cpp and python... but Hello has both: the tag
