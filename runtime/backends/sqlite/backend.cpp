@@ -18,32 +18,40 @@ namespace {
 /// Names the in-memory databases: each ":memory:" open gets its own.
 std::atomic<std::uint64_t> g_memory_databases{0};
 
-/// `co_await TakeConnection{backend}`: a free connection, at once when one is free, else
-/// after suspending until give_back() hands one over (FIFO). Raises OperationalError when
-/// the backend is closed. The awaiter lives in the awaiting frame while it is queued; if
-/// that frame is destroyed first (loop shutdown), it leaves the queue, and gives back a
-/// connection that was granted to it but never taken.
-struct TakeConnection {
+/// `co_await turn` with `WaitTurn turn(backend, wants_lease)`: the caller's turn at the pool
+/// (FIFO, see SqliteBackend::Waiter). With `wants_lease`, a connection for the caller alone
+/// (the value; give it back with give_back()); else (workers) a slot for a statement on the
+/// WorkerGroup, counted in flight until the caller's InFlight guard ends. At once when
+/// nobody waits before it and one is free. Raises OperationalError when the backend is
+/// closed. It lives in the awaiting frame while queued; if that frame is destroyed first
+/// (loop shutdown), it leaves the queue, or gives back what was granted but never taken.
+struct WaitTurn {
   SqliteBackend* backend;
   SqliteBackend::Waiter waiter{};
   bool queued = false;
   bool taken = false;
 
-  TakeConnection(SqliteBackend* b) noexcept : backend(b) {}
-  TakeConnection(const TakeConnection&) = delete;
-  TakeConnection& operator=(const TakeConnection&) = delete;
-  ~TakeConnection() {
+  WaitTurn(SqliteBackend* b, bool wants_lease) noexcept : backend(b) { waiter.wants_lease = wants_lease; }
+  WaitTurn(const WaitTurn&) = delete;
+  WaitTurn& operator=(const WaitTurn&) = delete;
+  ~WaitTurn() {
     if (!queued || taken) return;
-    if (waiter.granted == nullptr)
-      backend->cancel_wait(&waiter);
-    else
+    if (waiter.granted != nullptr)
       backend->give_back(waiter.granted);
+    else if (waiter.slot_granted)
+      backend->shared_done();
+    else
+      backend->cancel_wait(&waiter);
   }
 
+  bool granted() const noexcept { return waiter.granted != nullptr || waiter.slot_granted; }
   bool await_ready() noexcept {
     if (backend->closed()) return true;  // await_resume raises
-    waiter.granted = backend->try_take();
-    return waiter.granted != nullptr;
+    if (waiter.wants_lease)
+      waiter.granted = backend->try_take();
+    else
+      waiter.slot_granted = backend->try_start_shared();
+    return granted();
   }
   void await_suspend(std::coroutine_handle<> h) {
     waiter.handle = h;
@@ -53,13 +61,12 @@ struct TakeConnection {
   }
   SqliteConnection* await_resume() {
     taken = true;
-    if (waiter.granted == nullptr)
-      throw OperationalError("the database is closed", {}, "sqlite");
+    if (!granted()) throw OperationalError("the database is closed", {}, "sqlite");
     return waiter.granted;
   }
 };
 
-/// Gives a connection taken with TakeConnection back when the scope ends (on the loop).
+/// Gives a leased connection back when the scope ends (on the loop).
 struct GiveBack {
   SqliteBackend* backend;
   SqliteConnection* conn;
@@ -67,45 +74,6 @@ struct GiveBack {
   GiveBack(const GiveBack&) = delete;
   GiveBack& operator=(const GiveBack&) = delete;
   ~GiveBack() { backend->give_back(conn); }
-};
-
-/// `co_await SharedSlot{backend}` (workers): returns once a statement may be submitted to
-/// the backend's WorkerGroup, counted in flight (the caller's InFlight guard ends the
-/// count); at once when nobody waits before it and a connection is unleased. Raises
-/// OperationalError when the backend is closed. If the awaiting frame is destroyed while
-/// queued, it leaves the queue; if after its slot was granted, it gives the slot back.
-struct SharedSlot {
-  SqliteBackend* backend;
-  SqliteBackend::Waiter waiter{};
-  bool queued = false;
-  bool taken = false;
-
-  SharedSlot(SqliteBackend* b) noexcept : backend(b) { waiter.wants_lease = false; }
-  SharedSlot(const SharedSlot&) = delete;
-  SharedSlot& operator=(const SharedSlot&) = delete;
-  ~SharedSlot() {
-    if (!queued || taken) return;
-    if (!waiter.slot_granted)
-      backend->cancel_wait(&waiter);
-    else
-      backend->shared_done();
-  }
-
-  bool await_ready() noexcept {
-    if (backend->closed()) return true;  // await_resume raises
-    waiter.slot_granted = backend->try_start_shared();
-    return waiter.slot_granted;
-  }
-  void await_suspend(std::coroutine_handle<> h) {
-    waiter.handle = h;
-    waiter.loop = EventLoop::current();
-    backend->enqueue(&waiter);
-    queued = true;
-  }
-  void await_resume() {
-    taken = true;
-    if (!waiter.slot_granted) throw OperationalError("the database is closed", {}, "sqlite");
-  }
 };
 
 /// Ends the count of a shared statement in flight when the scope ends (on the loop).
@@ -267,10 +235,13 @@ SqliteConnection* SqliteBackend::take_free() noexcept {
   return c;
 }
 
+bool SqliteBackend::lease_available() const noexcept {
+  // With workers, the last unleased connection stays for the statements in flight (Waiter).
+  return !free_.empty() && !(workers_ && free_.size() == 1 && shared_in_flight_ > 0);
+}
+
 SqliteConnection* SqliteBackend::try_take() noexcept {
-  if (!waiters_.empty() || free_.empty()) return nullptr;
-  if (workers_ && free_.size() == 1 && shared_in_flight_ > 0) return nullptr;  // see Waiter
-  return take_free();
+  return waiters_.empty() && lease_available() ? take_free() : nullptr;
 }
 
 bool SqliteBackend::try_start_shared() noexcept {
@@ -289,7 +260,7 @@ void SqliteBackend::dispatch() noexcept {
   while (!waiters_.empty()) {
     Waiter* w = waiters_.front();
     if (w->wants_lease) {
-      if (free_.empty() || (workers_ && free_.size() == 1 && shared_in_flight_ > 0)) return;
+      if (!lease_available()) return;
       w->granted = take_free();
     } else {
       if (free_.empty()) return;
@@ -361,8 +332,8 @@ Task<ExecResult> SqliteBackend::execute(const Statement& stmt, RowSink sink, Con
   }
   if (workers_) {
     // A shared job: whichever open member is free first runs it on its own connection.
-    SharedSlot slot(this);  // named: g++ 12 destroys braced temporaries in co_await twice
-    co_await slot;
+    WaitTurn turn(this, false);  // named: g++ 12 destroys braced temporaries in co_await twice
+    co_await turn;
     InFlight in_flight(this);
     co_return co_await run_on_any(*workers_, [this, &stmt, sink](std::size_t i) {
       SqliteConnection& c = *conns_[i];
@@ -377,14 +348,16 @@ Task<ExecResult> SqliteBackend::execute(const Statement& stmt, RowSink sink, Con
       return c.run(stmt, sink);
     });
   }
-  SqliteConnection* c = co_await TakeConnection{this};
+  WaitTurn turn(this, true);
+  SqliteConnection* c = co_await turn;
   GiveBack back{this, c};
   if (std::optional<ExecResult> r = c->try_run(stmt, sink)) co_return *r;
   co_return co_await wait_out_busy(*c, stmt, sink, busy_timeout_);
 }
 
 Task<ConnectionLease> SqliteBackend::acquire() {
-  SqliteConnection* c = co_await TakeConnection{this};
+  WaitTurn turn(this, true);
+  SqliteConnection* c = co_await turn;
   std::shared_ptr<SqliteBackend> self = shared_from_this();
   std::shared_ptr<void> token(static_cast<void*>(c), [self](void* p) {
     self->give_back(static_cast<SqliteConnection*>(p));
@@ -410,7 +383,7 @@ Task<std::unique_ptr<Cursor>> SqliteBackend::open_cursor(Statement stmt, Connect
 
 Task<void> SqliteBackend::close() {
   if (closed_) co_return;
-  closed_ = true;  // from now on TakeConnection raises
+  closed_ = true;  // from now on WaitTurn raises
   if (free_.size() != conns_.size() || open_cursors_ != 0 || shared_in_flight_ != 0)
     co_await DrainAwaiter{&close_waiter_, &close_waiting_};
   for (auto& c : conns_) {

@@ -110,6 +110,8 @@ class SqliteBackend final : public Backend, public std::enable_shared_from_this<
   SqliteBackend() = default;
   /// Serves the waiters at the front of the queue that can go now (see Waiter).
   void dispatch() noexcept;
+  /// Whether a lease may take an unleased connection now (ignoring who waits).
+  bool lease_available() const noexcept;
   /// Takes an unleased connection for a lease (with workers, its member is reserved).
   SqliteConnection* take_free() noexcept;
   void maybe_finish_close() noexcept;
