@@ -338,18 +338,24 @@ Row read_row(const RowReader& r, const std::vector<int>& cols, const JoinedRow* 
   return row;
 }
 
-/// Appends the row `r` to `out`, read in place (no Row moved per row). `joined`: the
-/// select_related layout of the query's shape (empty: none).
+/// Reads the row `r` into `row`. `joined`: the select_related layout of the query's shape
+/// (empty: none).
 template <class T, class Row>
-void append_row(std::vector<Row>& out, const RowReader& r, const std::vector<int>& cols,
-                const std::vector<std::pair<int, int>>& joined) {
-  Row& row = out.emplace_back();
+void read_shaped_row(Row& row, const RowReader& r, const std::vector<int>& cols,
+                     const std::vector<std::pair<int, int>>& joined) {
   if (joined.empty()) {
     read_row_into<T, Row>(row, r, cols, nullptr);
   } else {
     const JoinedRow jr(r, joined);
     read_row_into<T, Row>(row, jr, cols, &jr);
   }
+}
+
+/// Appends the row `r` to `out`, read in place (no Row moved per row).
+template <class T, class Row>
+void append_row(std::vector<Row>& out, const RowReader& r, const std::vector<int>& cols,
+                const std::vector<std::pair<int, int>>& joined) {
+  read_shaped_row<T, Row>(out.emplace_back(), r, cols, joined);
 }
 
 /// Sets column `col` of `obj` from `v`.
@@ -480,14 +486,7 @@ Task<Row> get(StatePtr s) {
   std::optional<Row> found;
   std::size_t rows = 0;
   auto sink = [&](const RowReader& r) {
-    if (rows++ != 0) return;
-    Row& row = found.emplace();
-    if (joined.empty()) {
-      read_row_into<T, Row>(row, r, cols, nullptr);
-    } else {
-      const JoinedRow jr(r, joined);
-      read_row_into<T, Row>(row, jr, cols, &jr);
-    }
+    if (rows++ == 0) read_shaped_row<T, Row>(found.emplace(), r, cols, joined);
   };
   check_for_update(s->query, db);
   co_await execute(db, compiled.statement, sink);
