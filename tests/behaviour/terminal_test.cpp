@@ -167,6 +167,32 @@ TEST_CASE("aiterator over more rows than a chunk delivers each row once") {
   });
 }
 
+TEST_CASE("a row aiterator cannot read raises from anext after the rows before it, and ends the stream") {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
+    co_await b.seed();
+    CHECK(co_await b.db.aexecute("UPDATE blog_article SET status = 'purple' WHERE slug = " + b.param(1),
+                                 "hello-world") == 1);
+    // By views: draft-notes, odd-chars, then the unreadable hello-world (first of the
+    // second chunk), then async-cpp.
+    auto stream = Article::objects.order_by(f.views).aiterator(2);
+    std::vector<std::string> seen;
+    bool raised = false;
+    try {
+      while (auto a = co_await stream.anext()) seen.push_back(a->slug);
+    } catch (const aorm::DataError& e) {
+      raised = true;
+      CHECK(std::string_view(e.what()).find("'purple'") != std::string_view::npos);
+    }
+    CHECK(raised);
+    CHECK(seen == std::vector<std::string>{"draft-notes", "odd-chars"});
+    CHECK_FALSE((co_await stream.anext()).has_value());  // finished, like a generator that raised
+    // The stream gave its connection back: a transaction (which leases one) still runs.
+    co_await aorm::atomic([&]() -> aorm::Task<void> {
+      CHECK(co_await Article::objects.filter(f.status == Article::Status::published).acount() == 1);
+    });
+  });
+}
+
 TEST_CASE("ain_bulk maps primary keys, or another unique column, to rows") {
   for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();

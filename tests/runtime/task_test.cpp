@@ -221,3 +221,40 @@ TEST_CASE("frames freed on another thread are reused there and stay valid after 
   for (int i = 0; i < n; ++i) sum += static_cast<long>(aorm::run(greet(std::string(static_cast<std::size_t>(i), 'x'))).size());
   CHECK(sum == n * 6L + static_cast<long>(n) * (n - 1) / 2);
 }
+
+TEST_CASE("a ready task yields its value without suspending and moves it, never copies") {
+  Counts counts;
+  aorm::run([&]() -> Task<void> {
+    Task<Counted> ready = aorm::detail::ready_task<Counted>(counts, 5);
+    CHECK(ready);
+    Task<Counted> moved = std::move(ready);  // the value moves with the task
+    CHECK_FALSE(ready);
+    CHECK(moved);
+    Counted c = co_await std::move(moved);
+    CHECK(c.value() == 5);
+    // A million ready tasks in a row: none suspends, so the stack does not grow either.
+    long sum = 0;
+    for (int i = 0; i < 1'000'000; ++i) sum += co_await aorm::detail::ready_task<int>(i & 1);
+    CHECK(sum == 500'000);
+  }());
+  CHECK(counts.copied == 0);
+  CHECK(counts.alive() == 0);
+}
+
+TEST_CASE("a ready task can be run, gathered, spawned and pinned to a context like any task") {
+  CHECK(aorm::run(aorm::detail::ready_task<std::string>("ran")) == "ran");
+  auto [a, b] = aorm::run(aorm::gather(aorm::detail::ready_task<int>(1), greet("x")));
+  CHECK(a == 1);
+  CHECK(b == "hello x");
+  CHECK(aorm::run([]() -> Task<int> {
+          auto spawned = aorm::spawn(aorm::detail::ready_task<int>(7));
+          co_return co_await spawned;
+        }()) == 7);
+  auto context = std::make_shared<aorm::detail::Context>();
+  CHECK(aorm::run(aorm::detail::with_context(context, aorm::detail::ready_task<int>(3))) == 3);
+  Counts counts;
+  {
+    Task<Counted> dropped = aorm::detail::ready_task<Counted>(counts, 1);  // never awaited
+  }
+  CHECK(counts.alive() == 0);
+}

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cassert>
 #include <optional>
 #include <string>
 
@@ -153,27 +154,35 @@ class SqliteCursor final : public Cursor {
 
   Task<bool> fetch(std::size_t max_rows, RowSink sink) override {
     if (done_) co_return false;
-    auto step = [this, max_rows, sink]() -> bool {
-      Row row(prepared_.get());
-      for (std::size_t n = 0; n < max_rows; ++n) {
-        const int rc = sqlite3_step(prepared_.get());
-        if (rc == SQLITE_ROW) {
-          sink(row);
-        } else if (rc == SQLITE_DONE) {
-          done_ = true;
-          return false;
-        } else {
-          done_ = true;
-          throw_error(conn_->handle(), rc, stmt_.sql);
-        }
-      }
-      return true;
-    };
-    if (conn_->worker) co_return co_await run_on(*conn_->worker, step);
-    co_return step();
+    if (conn_->worker) co_return co_await run_on(*conn_->worker, [this, max_rows, sink] { return step(max_rows, sink); });
+    co_return step(max_rows, sink);
+  }
+
+  bool can_fetch_now() const noexcept override { return conn_->worker == nullptr; }
+  bool fetch_now(std::size_t max_rows, RowSink sink) override {
+    assert(!conn_->worker && "fetch_now() on a connection that belongs to a worker thread");
+    return !done_ && step(max_rows, sink);
   }
 
  private:
+  /// Steps up to max_rows rows into `sink`, on the connection's thread.
+  bool step(std::size_t max_rows, RowSink sink) {
+    Row row(prepared_.get());
+    for (std::size_t n = 0; n < max_rows; ++n) {
+      const int rc = sqlite3_step(prepared_.get());
+      if (rc == SQLITE_ROW) {
+        sink(row);
+      } else if (rc == SQLITE_DONE) {
+        done_ = true;
+        return false;
+      } else {
+        done_ = true;
+        throw_error(conn_->handle(), rc, stmt_.sql);
+      }
+    }
+    return true;
+  }
+
   std::shared_ptr<SqliteBackend> backend_;
   ConnectionLease lease_;
   SqliteConnection* conn_;

@@ -303,15 +303,63 @@ class TaskPromise<void> final : public PromiseBase {
   void take() { rethrow_if_failed(); }
 };
 
+/// A finished task's value held by the Task itself, with no coroutine frame behind it
+/// (detail::ready_task). Only Tasks of object types have one.
+template <class T>
+struct ReadyValue {
+  static constexpr bool nothrow = std::is_nothrow_move_constructible_v<T>;
+  std::optional<T> value;
+  bool has() const noexcept { return value.has_value(); }
+  /// Moves `other`'s value here, leaving `other` empty (T need not be assignable).
+  void take(ReadyValue& other) noexcept(nothrow) {
+    value.reset();
+    if (other.value) {
+      value.emplace(std::move(*other.value));
+      other.value.reset();
+    }
+  }
+};
+/// Tasks of references and of void are never ready_task()s.
+struct NoReadyValue {
+  static constexpr bool nothrow = true;
+  static constexpr bool has() noexcept { return false; }
+  void take(NoReadyValue&) noexcept {}
+};
+template <class T>
+struct ReadyValue<T&> : NoReadyValue {};
+template <>
+struct ReadyValue<void> : NoReadyValue {};
+
+template <class T>
+Task<T> frame_for(T value) {
+  co_return std::move(value);
+}
+
 /// The runtime's access to a Task's frame (gather, spawn, run, with_context).
 struct TaskAccess {
+  /// The task's frame; a ready task (ready_task) first gets one that returns its value.
   template <class T>
-  static std::coroutine_handle<TaskPromise<T>> frame(const Task<T>& task) noexcept {
+  static std::coroutine_handle<TaskPromise<T>> frame(Task<T>& task) {
+    if constexpr (!std::is_void_v<T> && !std::is_reference_v<T>) {
+      if (task.ready_.has()) task = frame_for<T>(*std::move(task.ready_.value));
+    }
     return task.frame_;
   }
   template <class T>
-  static std::coroutine_handle<TaskPromise<T>> release(Task<T>& task) noexcept {
+  static std::coroutine_handle<TaskPromise<T>> release(Task<T>& task) {
+    frame(task);
     return std::exchange(task.frame_, {});
+  }
+  template <class T, class... Args>
+  static Task<T> ready(Args&&... args) {
+    Task<T> task;
+    task.ready_.value.emplace(std::forward<Args>(args)...);
+    return task;
+  }
+  /// A ready task's value, to be written in place.
+  template <class T>
+  static T& ready_value(Task<T>& task) noexcept {
+    return *task.ready_.value;
   }
 };
 
@@ -327,11 +375,14 @@ class [[nodiscard]] Task {
   using value_type = T;
 
   Task() noexcept = default;
-  Task(Task&& other) noexcept : frame_(std::exchange(other.frame_, {})) {}
-  Task& operator=(Task&& other) noexcept {
+  Task(Task&& other) noexcept(detail::ReadyValue<T>::nothrow) : frame_(std::exchange(other.frame_, {})) {
+    ready_.take(other.ready_);
+  }
+  Task& operator=(Task&& other) noexcept(detail::ReadyValue<T>::nothrow) {
     if (this != &other) {
       if (frame_) frame_.destroy();
       frame_ = std::exchange(other.frame_, {});
+      ready_.take(other.ready_);
     }
     return *this;
   }
@@ -340,11 +391,12 @@ class [[nodiscard]] Task {
   }
 
   /// False for a default-constructed or moved-from Task.
-  explicit operator bool() const noexcept { return static_cast<bool>(frame_); }
+  explicit operator bool() const noexcept { return frame_ || ready_.has(); }
 
-  /// Starts the task; the co_await yields its result (moved out) or rethrows.
-  auto operator co_await() & noexcept { return Awaiter{frame_}; }
-  auto operator co_await() && noexcept { return Awaiter{frame_}; }
+  /// Starts the task; the co_await yields its result (moved out) or rethrows. A ready
+  /// task (detail::ready_task) yields its value without suspending.
+  auto operator co_await() & noexcept { return Awaiter{this}; }
+  auto operator co_await() && noexcept { return Awaiter{this}; }
 
  private:
   friend promise_type;
@@ -352,10 +404,11 @@ class [[nodiscard]] Task {
   explicit Task(std::coroutine_handle<promise_type> frame) noexcept : frame_(frame) {}
 
   struct Awaiter {
-    std::coroutine_handle<promise_type> frame;
+    Task* task;  // the awaited Task outlives the co_await expression that holds this
 
-    bool await_ready() const noexcept { return false; }
+    bool await_ready() const noexcept { return task->ready_.has(); }
     std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiting) const noexcept {
+      const auto frame = task->frame_;
       assert(frame && !frame.done() && "co_await on an empty, running or finished Task");
       promise_type& p = frame.promise();
       p.continuation_ = awaiting;
@@ -363,10 +416,16 @@ class [[nodiscard]] Task {
       p.adopt_context(detail::running_context);
       return frame;
     }
-    T await_resume() const { return frame.promise().take(); }
+    T await_resume() const {
+      if constexpr (!std::is_void_v<T> && !std::is_reference_v<T>) {
+        if (task->ready_.has()) return *std::move(task->ready_.value);
+      }
+      return task->frame_.promise().take();
+    }
   };
 
   std::coroutine_handle<promise_type> frame_;
+  [[no_unique_address]] detail::ReadyValue<T> ready_;
 };
 
 namespace detail {
@@ -381,6 +440,15 @@ Task<T&> TaskPromise<T&>::get_return_object() noexcept {
 }
 inline Task<void> TaskPromise<void>::get_return_object() noexcept {
   return Task<void>(std::coroutine_handle<TaskPromise>::from_promise(*this));
+}
+
+/// A Task that is already finished with a T made from `args`: awaiting it does not
+/// suspend and no coroutine frame exists (perf: what aiterator's anext() returns for a
+/// row at hand). gather, spawn and run give it a frame when handed one.
+template <class T, class... Args>
+  requires(!std::is_void_v<T> && !std::is_reference_v<T>)
+Task<T> ready_task(Args&&... args) {
+  return TaskAccess::ready<T>(std::forward<Args>(args)...);
 }
 
 /// Runs `task` under `context` instead of the context of whoever awaits, gathers or

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <stdexcept>
 
 #include "aorm/task.hpp"
 #include "aorm/value.hpp"
@@ -41,6 +42,13 @@ class Cursor {
   /// Delivers up to `max_rows` rows to `sink`; the task's value is false once the result
   /// is exhausted (then no rows were delivered by this call beyond the last ones).
   virtual Task<bool> fetch(std::size_t max_rows, RowSink sink) = 0;
+  /// Whether fetch_now() may be called: the rows can be read on the calling thread
+  /// without waiting (a SQLite connection used inline).
+  virtual bool can_fetch_now() const noexcept { return false; }
+  /// fetch() done on the spot, by a cursor that can_fetch_now().
+  virtual bool fetch_now(std::size_t /*max_rows*/, RowSink /*sink*/) {
+    throw std::logic_error("aorm: fetch_now() on a cursor that cannot read on the spot");
+  }
 };
 
 class Backend {
