@@ -55,6 +55,23 @@ TEST_CASE("the fast path accepts exactly the calendar's valid days and reads the
   }
 }
 
+TEST_CASE("the fast path rejects any non-digit where a digit goes and any other separator") {
+  const std::string good = "2024-03-05 10:30:07.000250";
+  aorm::DateTime t;
+  REQUIRE(aorm::detail::parse_canonical_datetime(good, t));
+  const char others[] = {'\0', '/', ':', ';', '?', '@', 'A', ' ', '-', '.', 'T', '\x7f', '\x80', '\xb0', '\xff'};
+  for (std::size_t i = 0; i < good.size(); ++i) {
+    for (const char c : others) {
+      std::string text = good;
+      text[i] = c;
+      if (text == good) continue;
+      CAPTURE(i);
+      CAPTURE(static_cast<int>(static_cast<unsigned char>(c)));
+      CHECK_FALSE(aorm::detail::parse_canonical_datetime(text, t));
+    }
+  }
+}
+
 TEST_CASE("other datetime texts leave the fast path and go to the general parser") {
   aorm::DateTime t = at(2000, 1, 1);
   const aorm::DateTime unchanged = t;
