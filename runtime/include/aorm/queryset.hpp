@@ -465,10 +465,10 @@ Task<Row> get(StatePtr s) {
   if (!s->query.sliced() && !s->query.for_update.enabled) {
     // Django: no ordering, at most 21 rows. A state only this task holds (aget(preds...)
     // made it) is changed in place instead of copied: states are made by
-    // make_shared<QueryState> (non-const) and never shared across threads while in use.
+    // make_shared/make_pooled<QueryState> (non-const) and never shared across threads while in use.
     QueryState* q = s.use_count() == 1 ? const_cast<QueryState*>(s.get()) : nullptr;
     if (!q) {
-      auto copy = std::make_shared<QueryState>(*s);
+      auto copy = make_pooled<QueryState>(*s);
       q = copy.get();
       s = std::move(copy);
     }
@@ -1235,9 +1235,9 @@ class QuerySet {
   detail::StatePtr with_state(F&& change) const {
     std::shared_ptr<detail::QueryState> s;
     if (state_) {
-      s = std::make_shared<detail::QueryState>(*state_);
+      s = detail::make_pooled<detail::QueryState>(*state_);
     } else {  // the default state holds nothing but the model: no copy needed
-      s = std::make_shared<detail::QueryState>();
+      s = detail::make_pooled<detail::QueryState>();
       s->query.meta = &ModelTraits<T>::meta();
     }
     change(*s);
@@ -1249,7 +1249,8 @@ class QuerySet {
   }
   /// On a temporary whose state no one else holds (no other QuerySet, task or Prefetch:
   /// use_count 1, so no other thread can reach it either), the state is changed in place;
-  /// states are always made by make_shared<QueryState>, never const (internals.md).
+  /// states are always made by make_shared or make_pooled<QueryState>, never const
+  /// (internals.md).
   template <class F>
   QuerySet with(F&& change) && {
     if (state_ && state_.use_count() == 1) {

@@ -151,6 +151,31 @@ struct FramePool {
   }
 };
 
+/// An allocator over FramePool's per-thread lists, for the small objects every query
+/// makes and drops again (its expression nodes, its QueryState): make_pooled<X>(...).
+template <class T>
+struct PoolAllocator {
+  using value_type = T;
+  PoolAllocator() noexcept = default;
+  template <class U>
+  PoolAllocator(const PoolAllocator<U>&) noexcept {}
+  T* allocate(std::size_t n) {
+    static_assert(alignof(T) <= FramePool::header, "FramePool blocks are aligned to max_align_t");
+    return static_cast<T*>(FramePool::allocate(n * sizeof(T)));
+  }
+  void deallocate(T* p, std::size_t) noexcept { FramePool::deallocate(p); }
+  template <class U>
+  bool operator==(const PoolAllocator<U>&) const noexcept {
+    return true;
+  }
+};
+
+/// std::make_shared, with the object and its count in one FramePool block.
+template <class T, class... Args>
+std::shared_ptr<T> make_pooled(Args&&... args) {
+  return std::allocate_shared<T>(PoolAllocator<T>(), std::forward<Args>(args)...);
+}
+
 /// Notified when a task finishes, in place of a single awaiting coroutine: how gather()
 /// and spawn() learn that a child is done. Runs on the loop thread, at the child's final
 /// suspend point; returns the coroutine to resume next (std::noop_coroutine() for none).

@@ -6,11 +6,13 @@
 #include <mutex>
 #include <utility>
 
+#include "aorm/task.hpp"
+
 namespace aorm::detail::sql {
 namespace {
 
 std::shared_ptr<Node> make(Kind kind, Op op = Op::none) {
-  auto n = std::make_shared<Node>();
+  auto n = make_pooled<Node>();  // perf: a query makes and drops several
   n->kind = kind;
   n->op = op;
   return n;
