@@ -1,5 +1,9 @@
 // select_related and prefetch_related, with the query counts QueryCapture proves.
+#include <algorithm>
 #include <map>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "fixture.hpp"
 
@@ -170,6 +174,53 @@ TEST_CASE("an object fetched twice by a multi-valued filter gets its prefetched 
     REQUIRE(twice != 0);
     for (const Article& a : rows)
       if (a.id == twice) CHECK(sorted(a.tags, tag_name) == names("cpp", "python"));
+  });
+}
+
+/// Appends the integers written in `text` (a JSON or PostgreSQL array), in order.
+void numbers_in_text(const std::string& text, std::vector<std::int64_t>& out) {
+  for (std::size_t i = 0; i < text.size();) {
+    if (text[i] < '0' || text[i] > '9') {
+      ++i;
+      continue;
+    }
+    std::int64_t n = 0;
+    for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) n = n * 10 + (text[i] - '0');
+    out.push_back(n);
+  }
+}
+
+/// The integers a captured statement binds, in order: its integer parameters and the ones
+/// inside a text parameter (a long IN list is bound as one array text).
+std::vector<std::int64_t> numbers_in(const std::vector<aorm::Value>& params) {
+  std::vector<std::int64_t> out;
+  for (const aorm::Value& param : params) {
+    if (const auto* n = std::get_if<std::int64_t>(&param)) out.push_back(*n);
+    if (const auto* text = std::get_if<std::string>(&param)) numbers_in_text(*text, out);
+  }
+  return out;
+}
+
+TEST_CASE("a prefetch asks for each owner key once, in ascending order") {
+  with_blog([](Blog&) -> aorm::Task<void> {
+    aorm::QueryCapture cap;
+    // Newest first, so the owners come in descending order; ada owns two of them.
+    auto articles = co_await Article::objects.order_by(Article::f.id.desc())
+                        .prefetch_related(Article::f.author, Article::f.tags)
+                        .alist();
+    REQUIRE(articles.size() == 3);
+    REQUIRE(cap.count() == 3);
+    std::set<std::int64_t> author_ids, article_ids;
+    for (const Article& a : articles) {
+      author_ids.insert(a.author.id());
+      article_ids.insert(a.id);
+    }
+    std::vector<std::vector<std::int64_t>> asked;
+    for (std::size_t i = 1; i < 3; ++i) asked.push_back(numbers_in(cap.queries()[i].params));
+    std::sort(asked.begin(), asked.end(), [](const auto& a, const auto& b) { return a.size() < b.size(); });
+    CHECK(asked[0] == std::vector<std::int64_t>(author_ids.begin(), author_ids.end()));  // ada, linus
+    CHECK(asked[1] == std::vector<std::int64_t>(article_ids.begin(), article_ids.end()));
+    CHECK(articles[0].author->name == "Linus");  // kernel is the newest
   });
 }
 

@@ -1387,18 +1387,21 @@ std::shared_ptr<QueryState> level_state(const PrefetchCall& call) {
   return s;
 }
 
+/// `keys` without repeats, ascending, as the values of a prefetch's IN list (sorted,
+/// SQLite also builds its IN index from them in order).
+inline std::vector<Value> distinct_keys(std::vector<std::int64_t> keys) {
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  return std::vector<Value>(keys.begin(), keys.end());
+}
+
+/// The distinct primary keys of a level's owners (an owner may appear twice).
 template <class Owner>
 std::vector<Value> owner_keys(const PrefetchLevel& owners) {
-  std::vector<Value> ids;
-  std::vector<std::int64_t> seen;
-  for (void* o : owners.objs) {
-    const std::int64_t id = ModelTraits<Owner>::pk(*static_cast<Owner*>(o));
-    if (std::find(seen.begin(), seen.end(), id) == seen.end()) {
-      seen.push_back(id);
-      ids.emplace_back(id);
-    }
-  }
-  return ids;
+  std::vector<std::int64_t> keys;
+  keys.reserve(owners.objs.size());
+  for (void* o : owners.objs) keys.push_back(ModelTraits<Owner>::pk(*static_cast<Owner*>(o)));
+  return distinct_keys(std::move(keys));
 }
 
 /// The related objects of one owner key in a prefetch level, and how many owner objects
@@ -1511,21 +1514,17 @@ template <class T, class N>
 Task<void> load_forward(PrefetchCall& call) {
   const int key = call.step->column;
   const ModelOps& ops = *call.owners.ops;
-  std::vector<Value> keys(call.owners.objs.size()), ids, v;
-  std::vector<std::int64_t> seen;
+  std::vector<Value> keys(call.owners.objs.size()), v;
+  std::vector<std::int64_t> ids;  // the non-NULL keys
   for (std::size_t i = 0; i < keys.size(); ++i) {
     v.clear();
     ops.write(call.owners.objs[i], key, v);
     keys[i] = v.front();
-    if (const auto* id = std::get_if<std::int64_t>(&keys[i]);
-        id && std::find(seen.begin(), seen.end(), *id) == seen.end()) {
-      seen.push_back(*id);
-      ids.emplace_back(*id);
-    }
+    if (const auto* id = std::get_if<std::int64_t>(&keys[i])) ids.push_back(*id);
   }
   auto s = level_state<T>(call);
   const int pk = ModelTraits<T>::meta().pk;
-  s->query.where = sql::and_(s->query.where, sql::in(sql::column(pk), std::move(ids)));
+  s->query.where = sql::and_(s->query.where, sql::in(sql::column(pk), distinct_keys(std::move(ids))));
   std::vector<T> rows = co_await list<T, T>(std::move(s));
   std::unordered_map<std::int64_t, const T*> by_id;
   for (const T& row : rows) by_id.emplace(ModelTraits<T>::pk(row), &row);
