@@ -230,8 +230,9 @@ TEST_CASE("a ready task yields its value without suspending and moves it, never 
     Task<Counted> moved = std::move(ready);  // the value moves with the task
     CHECK_FALSE(ready);
     CHECK(moved);
-    Counted c = co_await std::move(moved);
+    Counted c = co_await moved;
     CHECK(c.value() == 5);
+    CHECK_FALSE(moved);  // its value was handed over
     // A million ready tasks in a row: none suspends, so the stack does not grow either.
     long sum = 0;
     for (int i = 0; i < 1'000'000; ++i) sum += co_await aorm::detail::ready_task<int>(i & 1);

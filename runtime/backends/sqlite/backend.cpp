@@ -154,7 +154,10 @@ class SqliteCursor final : public Cursor {
 
   Task<bool> fetch(std::size_t max_rows, RowSink sink) override {
     if (done_) co_return false;
-    if (conn_->worker) co_return co_await run_on(*conn_->worker, [this, max_rows, sink] { return step(max_rows, sink); });
+    if (conn_->worker) {
+      auto on_worker = [this, max_rows, sink] { return step(max_rows, sink); };
+      co_return co_await run_on(*conn_->worker, on_worker);
+    }
     co_return step(max_rows, sink);
   }
 

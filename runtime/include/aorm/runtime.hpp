@@ -54,7 +54,7 @@ struct GatherChild {
 };
 
 template <class T>
-GatherChild gather_child(Task<T>& task) noexcept {
+GatherChild gather_child(Task<T>& task) {  // a ready task gets a frame: may allocate
   auto frame = TaskAccess::frame(task);
   assert(frame && !frame.done() && "gather() of an empty or finished Task");
   return {&frame.promise(), frame};

@@ -443,7 +443,11 @@ class [[nodiscard]] Task {
     }
     T await_resume() const {
       if constexpr (!std::is_void_v<T> && !std::is_reference_v<T>) {
-        if (task->ready_.has()) return *std::move(task->ready_.value);
+        if (task->ready_.has()) {  // handed over once: the task is empty afterwards
+          T value = *std::move(task->ready_.value);
+          task->ready_.value.reset();
+          return value;
+        }
       }
       return task->frame_.promise().take();
     }
