@@ -812,7 +812,6 @@ class QueryStream {
       if (next_ == buffer_.size() && !done_) {
         buffer_.clear();  // keeps its capacity: one allocation per stream, not per chunk
         next_ = 0;
-        if (buffer_.capacity() < chunk_) buffer_.reserve(std::min<std::size_t>(chunk_, 4096));
         if (!cursor_) {
           if (state_->query.never()) {
             done_ = true;
@@ -824,8 +823,9 @@ class QueryStream {
           joined_ = compiled.shape->joined;
           detail::check_for_update(state_->query, *db_);
           cursor_ = co_await detail::open_cursor(*db_, std::move(compiled.statement));
-          if (reads_now()) co_return co_await read_now();
+          if (reads_now()) co_return co_await read_now();  // no chunks: one row at a time
         }
+        if (buffer_.capacity() < chunk_) buffer_.reserve(std::min<std::size_t>(chunk_, 4096));
         auto sink = [this](const RowReader& r) { detail::append_row<T, Row>(buffer_, r, cols_, joined_); };
         const bool more = co_await cursor_->fetch(chunk_, sink);
         if (!more) {
