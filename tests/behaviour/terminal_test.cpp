@@ -167,6 +167,38 @@ TEST_CASE("aiterator over more rows than a chunk delivers each row once") {
   });
 }
 
+TEST_CASE("aiterator over a result that fits in one chunk gives its connection back at once") {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
+    co_await b.seed();
+    // Saving each row inside the loop needs a connection while the stream is open; an
+    // inline SQLite pool has only one.
+    auto stream = Article::objects.order_by(f.id).aiterator();
+    int saved = 0;
+    while (auto a = co_await stream.anext()) {
+      a->views += 100;
+      co_await a->asave();
+      ++saved;
+    }
+    CHECK(saved == 4);
+    CHECK(co_await Article::objects.filter(f.views >= 100).acount() == 4);
+  });
+}
+
+TEST_CASE("aiterator past its first chunk reads every row once, in order") {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
+    (void)b;
+    std::vector<Tag> tags;
+    for (int i = 0; i < 40; ++i) tags.push_back(Tag{.name = "t" + std::to_string(100 + i)});
+    co_await Tag::objects.abulk_create(std::move(tags));
+    auto stream = Tag::objects.order_by(Tag::f.name).aiterator(16);  // 16, then rows one by one
+    std::vector<std::string> seen;
+    while (auto t = co_await stream.anext()) seen.push_back(t->name);
+    REQUIRE(seen.size() == 40);
+    for (int i = 0; i < 40; ++i) CHECK(seen[static_cast<std::size_t>(i)] == "t" + std::to_string(100 + i));
+    CHECK_FALSE((co_await stream.anext()).has_value());
+  });
+}
+
 TEST_CASE("a row aiterator cannot read raises from anext after the rows before it, and ends the stream") {
   for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();

@@ -775,9 +775,12 @@ class QueryStream {
 
  private:
   /// Whether the next row can be read without suspending: the cursor reads on the calling
-  /// thread, and no chunk needs its prefetches. Such rows are read one per anext(), into
-  /// the task itself, so that a row's strings are allocated right after the previous
-  /// row's were freed (malloc's per-thread cache) rather than a chunk's worth at once.
+  /// thread, and no chunk needs its prefetches. After the first chunk such rows are read one
+  /// per anext(), into the task itself, so that a row's strings are allocated right after
+  /// the previous row's were freed (malloc's per-thread cache) rather than a chunk's worth
+  /// at once. The first chunk is always read whole: a result that fits in it gives the
+  /// connection back before the first row is handed out, so the loop body may use it (an
+  /// inline SQLite pool has one connection).
   bool reads_now() const noexcept {
     if constexpr (std::is_same_v<Row, T>) {
       if (!state_->prefetch.empty()) return false;
@@ -823,7 +826,6 @@ class QueryStream {
           joined_ = compiled.shape->joined;
           detail::check_for_update(state_->query, *db_);
           cursor_ = co_await detail::open_cursor(*db_, std::move(compiled.statement));
-          if (reads_now()) co_return co_await read_now();  // no chunks: one row at a time
         }
         if (buffer_.capacity() < chunk_) buffer_.reserve(std::min<std::size_t>(chunk_, 4096));
         auto sink = [this](const RowReader& r) { detail::append_row<T, Row>(buffer_, r, cols_, joined_); };
