@@ -184,21 +184,6 @@ TEST_CASE("aiterator over a result that fits in one chunk gives its connection b
   });
 }
 
-TEST_CASE("aiterator past its first chunk reads every row once, in order") {
-  for_each_backend([](Blog& b) -> aorm::Task<void> {
-    (void)b;
-    std::vector<Tag> tags;
-    for (int i = 0; i < 40; ++i) tags.push_back(Tag{.name = "t" + std::to_string(100 + i)});
-    co_await Tag::objects.abulk_create(std::move(tags));
-    auto stream = Tag::objects.order_by(Tag::f.name).aiterator(16);  // 16, then rows one by one
-    std::vector<std::string> seen;
-    while (auto t = co_await stream.anext()) seen.push_back(t->name);
-    REQUIRE(seen.size() == 40);
-    for (int i = 0; i < 40; ++i) CHECK(seen[static_cast<std::size_t>(i)] == "t" + std::to_string(100 + i));
-    CHECK_FALSE((co_await stream.anext()).has_value());
-  });
-}
-
 TEST_CASE("a row aiterator cannot read raises from anext after the rows before it, and ends the stream") {
   for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();
