@@ -184,6 +184,31 @@ TEST_CASE("aiterator over a result that fits in one chunk gives its connection b
   });
 }
 
+TEST_CASE("aiterator over many chunks lets the loop body save each row and open another stream") {
+  for_each_backend([](Blog& b) -> aorm::Task<void> {
+    co_await b.seed();
+    // Chunks of one row: the stream's cursor stays open across the whole loop. An inline
+    // SQLite pool has one connection, which the statements in the loop share with it.
+    auto stream = Article::objects.order_by(f.id).aiterator(1);
+    std::vector<std::int64_t> ids;
+    while (auto a = co_await stream.anext()) {
+      a->views += 100;
+      co_await a->asave();
+      ids.push_back(a->id);
+      // A nested stream and a transaction inside the loop work too.
+      auto inner = Author::objects.order_by(Author::f.pk).aiterator(1);
+      int authors = 0;
+      while (co_await inner.anext()) ++authors;
+      CHECK(authors == 2);
+      co_await aorm::atomic([&]() -> aorm::Task<void> {
+        CHECK(co_await Article::objects.filter(f.id == a->id, f.views >= 100).acount() == 1);
+      });
+    }
+    CHECK(ids == std::vector<std::int64_t>{b.hello.id, b.async_cpp.id, b.draft.id, b.odd.id});
+    CHECK(co_await Article::objects.filter(f.views >= 100).acount() == 4);
+  });
+}
+
 TEST_CASE("a row aiterator cannot read raises from anext after the rows before it, and ends the stream") {
   for_each_backend([](Blog& b) -> aorm::Task<void> {
     co_await b.seed();

@@ -132,6 +132,7 @@ class SqliteCursor final : public Cursor {
                Statement stmt)
       : backend_(std::move(backend)), lease_(std::move(lease)), conn_(conn), stmt_(std::move(stmt)) {
     backend_->cursor_opened();
+    if (lease_ && !conn_->worker) backend_->cursor_leased(conn_);  // may be lent meanwhile
   }
 
   ~SqliteCursor() override {
@@ -145,6 +146,7 @@ class SqliteCursor final : public Cursor {
         prepared_.reset();
       }
     }
+    if (lease_ && !conn_->worker) backend_->cursor_unleased(conn_);
     lease_ = ConnectionLease{};
     backend_->cursor_closed();
   }
@@ -240,20 +242,34 @@ Task<std::shared_ptr<SqliteBackend>> SqliteBackend::open(std::string target, int
 // connection closes.
 SqliteBackend::~SqliteBackend() = default;
 
-SqliteConnection* SqliteBackend::take_free() noexcept {
+SqliteConnection* SqliteBackend::take_lease() noexcept {
+  if (free_.empty()) {
+    SqliteConnection* c = shareable();
+    ++c->leases;
+    return c;
+  }
   SqliteConnection* c = free_.back();
   free_.pop_back();
+  c->leases = 1;
   if (workers_) workers_->reserve(c->index);  // its member runs only the lease's jobs now
   return c;
 }
 
+SqliteConnection* SqliteBackend::shareable() const noexcept {
+  if (workers_) return nullptr;  // a worker's cursor steps on its thread: never shared
+  for (const auto& c : conns_)
+    if (c->leases > 0 && c->leases == c->cursor_leases) return c.get();
+  return nullptr;
+}
+
 bool SqliteBackend::lease_available() const noexcept {
   // With workers, the last unleased connection stays for the statements in flight (Waiter).
-  return !free_.empty() && !(workers_ && free_.size() == 1 && shared_in_flight_ > 0);
+  if (free_.empty()) return shareable() != nullptr;
+  return !(workers_ && free_.size() == 1 && shared_in_flight_ > 0);
 }
 
 SqliteConnection* SqliteBackend::try_take() noexcept {
-  return waiters_.empty() && lease_available() ? take_free() : nullptr;
+  return waiters_.empty() && lease_available() ? take_lease() : nullptr;
 }
 
 bool SqliteBackend::try_start_shared() noexcept {
@@ -273,7 +289,7 @@ void SqliteBackend::dispatch() noexcept {
     Waiter* w = waiters_.front();
     if (w->wants_lease) {
       if (!lease_available()) return;
-      w->granted = take_free();
+      w->granted = take_lease();
     } else {
       if (free_.empty()) return;
       ++shared_in_flight_;
@@ -292,6 +308,15 @@ void SqliteBackend::cancel_wait(Waiter* w) noexcept {
 }
 
 void SqliteBackend::give_back(SqliteConnection* c) noexcept {
+  if (--c->leases > 0) {
+    // Shared (inline): the others keep it. Once cursors alone hold it, a transaction left
+    // open by the lease that just ended is rolled back, and it can be lent again.
+    if (c->leases == c->cursor_leases) {
+      c->rollback_if_open(/*keep_cursors=*/true);
+      dispatch();
+    }
+    return;
+  }
   if (c->in_transaction()) {
     // Its user was destroyed mid-transaction (or ran a raw BEGIN outside atomic()): roll
     // back before anyone else gets it, so no lock stays held and no half-done work leaks

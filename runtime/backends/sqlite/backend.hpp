@@ -12,6 +12,15 @@
 // connection (atomic, a cursor) has its member reserved: it runs only the lease's
 // statements, in order, until the lease ends.
 //
+// Sharing (inline only): a cursor steps its statement between other statements, so its
+// connection would stay leased while the loop body that reads it runs. A connection held
+// by inline cursors only is therefore lent to the next lease when no connection is free
+// (take_lease): saving each row inside an aiterator loop, or opening a second stream or a
+// transaction there, works with the inline pool's single connection, as Django's does on
+// its one SQLite connection. The cursor then reads inside whatever that lease does (it
+// sees the rows the loop body writes: SQLite does not isolate statements of one
+// connection). A connection leased by anything else is never shared.
+//
 // Locks: SQLite lets one connection write at a time. With workers, a statement that finds
 // the database locked waits in SQLite's busy handler on its worker (up to busy_timeout);
 // inline connections have the handler off and retry with aorm::sleep() (wait_out_busy in
@@ -105,15 +114,23 @@ class SqliteBackend final : public Backend, public std::enable_shared_from_this<
   bool closed() const noexcept { return closed_; }
   void cursor_opened() noexcept { ++open_cursors_; }
   void cursor_closed() noexcept;
+  /// An inline cursor holds its lease on `c` (until cursor_unleased()): while every lease
+  /// on `c` is a cursor's, `c` may be lent to other leases (see Sharing above).
+  void cursor_leased(SqliteConnection* c) noexcept { ++c->cursor_leases; }
+  void cursor_unleased(SqliteConnection* c) noexcept { --c->cursor_leases; }
 
  private:
   SqliteBackend() = default;
   /// Serves the waiters at the front of the queue that can go now (see Waiter).
   void dispatch() noexcept;
-  /// Whether a lease may take an unleased connection now (ignoring who waits).
+  /// Whether a lease may take a connection now (ignoring who waits): an unleased one, or
+  /// inline, one held by cursors only.
   bool lease_available() const noexcept;
-  /// Takes an unleased connection for a lease (with workers, its member is reserved).
-  SqliteConnection* take_free() noexcept;
+  /// Takes a connection for a lease: an unleased one (with workers, its member is
+  /// reserved), else inline one held by cursors only. Requires lease_available().
+  SqliteConnection* take_lease() noexcept;
+  /// Inline: a leased connection whose leases are all cursors', or null.
+  SqliteConnection* shareable() const noexcept;
   void maybe_finish_close() noexcept;
   [[noreturn]] void throw_closed() const;
 

@@ -118,13 +118,15 @@ ExecResult SqliteConnection::run(const Statement& stmt, RowSink sink) {
   throw_error(db_.get(), SQLITE_BUSY, stmt.sql);
 }
 
-void SqliteConnection::rollback_if_open() noexcept {
+void SqliteConnection::rollback_if_open(bool keep_cursors) noexcept {
   sqlite3* db = db_.get();
   if (db != nullptr && sqlite3_get_autocommit(db) == 0) {
     // Statements still stepping (an abandoned cursor) would make ROLLBACK fail on old
-    // SQLite versions; reset them first.
-    for (sqlite3_stmt* s = sqlite3_next_stmt(db, nullptr); s != nullptr; s = sqlite3_next_stmt(db, s))
-      sqlite3_reset(s);
+    // SQLite versions; reset them first, unless live cursors read on (SQLite >= 3.7.11
+    // rolls back under pending reads, which go on unless the schema changed).
+    if (!keep_cursors)
+      for (sqlite3_stmt* s = sqlite3_next_stmt(db, nullptr); s != nullptr; s = sqlite3_next_stmt(db, s))
+        sqlite3_reset(s);
     sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
   }
   in_transaction_.store(false, std::memory_order_relaxed);

@@ -84,8 +84,9 @@ class SqliteConnection final : public Connection {
   /// hand-back of the lease's last statement orders the two).
   bool in_transaction() const noexcept { return in_transaction_.load(std::memory_order_relaxed); }
   /// ROLLBACK if a transaction is open (a lease given back mid-transaction: its task was
-  /// destroyed). Never raises. Runs on the connection's thread.
-  void rollback_if_open() noexcept;
+  /// destroyed). Never raises. Runs on the connection's thread. Statements still stepping
+  /// are reset first, unless `keep_cursors` (live cursors share the connection).
+  void rollback_if_open(bool keep_cursors = false) noexcept;
 
   /// A ready-to-step statement for `stmt` (bound; params must outlive it).
   CachedStmt start(const Statement& stmt);
@@ -101,6 +102,12 @@ class SqliteConnection final : public Connection {
   /// backend's pool.
   WorkerThread* worker = nullptr;
   std::size_t index = 0;
+
+  /// Pool bookkeeping (the backend's, on the loop thread): leases held on this connection,
+  /// and how many of them are inline cursors'. Inline, a connection held by cursors only
+  /// is shared with the next lease when no connection is free (SqliteBackend::take_lease).
+  int leases = 0;
+  int cursor_leases = 0;
 
  private:
   DbHandle db_;          // declared before cache_: statements are finalized first
