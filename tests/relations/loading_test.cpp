@@ -224,6 +224,89 @@ TEST_CASE("a prefetch asks for each owner key once, in ascending order") {
   });
 }
 
+TEST_CASE("a prefetch over a long run of consecutive keys asks for their range and loads the same rows") {
+  with_blog([](Blog& b) -> aorm::Task<void> {
+    // 20 authors with one article each: consecutive author ids and article ids.
+    constexpr int n = 20;
+    std::vector<Author> authors;
+    std::vector<Article> articles;
+    for (int i = 0; i < n; ++i) {
+      Author a{.name = "writer" + std::to_string(i), .email = std::to_string(i) + "@example.com"};
+      authors.push_back(co_await Author::objects.acreate(a));
+    }
+    for (int i = 0; i < n; ++i) {
+      Article a{.title = "t" + std::to_string(i), .slug = "s" + std::to_string(i), .author = authors[i].id};
+      articles.push_back(co_await Article::objects.acreate(a));
+      if (i % 2 == 0) co_await articles.back().tags.aadd(b.cpp);
+      if (i % 3 == 0) co_await articles.back().tags.aadd(b.python);
+    }
+    const auto expected_tags = [](int i) {
+      std::vector<std::string> t;
+      if (i % 2 == 0) t.push_back("cpp");
+      if (i % 3 == 0) t.push_back("python");
+      return t;
+    };
+    const std::int64_t first_article = articles.front().id;
+    const std::int64_t first_author = authors.front().id;
+    REQUIRE(articles.back().id - first_article == n - 1);
+    REQUIRE(authors.back().id - first_author == n - 1);
+    // The prefetch queries (all but the first) asked for a range, bound as its two ends.
+    const auto asked_ranges = [](const aorm::QueryCapture& cap, std::int64_t lo, std::int64_t hi) {
+      for (std::size_t i = 1; i < cap.queries().size(); ++i) {
+        const aorm::CapturedQuery q = cap.queries()[i];
+        CAPTURE(q.sql);
+        CHECK(q.sql.find(" BETWEEN ") != std::string::npos);
+        CHECK(q.sql.find(" IN ") == std::string::npos);
+        CHECK(q.sql.find("ANY") == std::string::npos);
+        const std::vector<std::int64_t> bound = numbers_in(q.params);
+        CHECK(std::find(bound.begin(), bound.end(), lo) != bound.end());
+        CHECK(std::find(bound.begin(), bound.end(), hi) != bound.end());
+      }
+    };
+    {
+      aorm::QueryCapture cap;
+      auto got = co_await Article::objects.filter(Article::f.pk >= first_article)
+                     .order_by(Article::f.pk)
+                     .prefetch_related(Article::f.tags, Article::f.author)
+                     .alist();
+      REQUIRE(got.size() == static_cast<std::size_t>(n));
+      CHECK(cap.count() == 3);
+      asked_ranges(cap, first_article, first_article + n - 1);
+      for (int i = 0; i < n; ++i) {
+        CAPTURE(i);
+        CHECK(sorted(got[i].tags, tag_name) == expected_tags(i));
+        CHECK(got[i].author->name == "writer" + std::to_string(i));
+      }
+    }
+    {
+      aorm::QueryCapture cap;
+      auto got = co_await Author::objects.filter(Author::f.pk >= first_author)
+                     .order_by(Author::f.pk)
+                     .prefetch_related(Author::f.articles)
+                     .alist();
+      REQUIRE(got.size() == static_cast<std::size_t>(n));
+      CHECK(cap.count() == 2);
+      asked_ranges(cap, first_author, first_author + n - 1);
+      for (int i = 0; i < n; ++i) CHECK(sorted(got[i].articles, title) == names("t" + std::to_string(i)));
+    }
+    // A gap (one article gone): the keys are listed, and the rows are the same.
+    co_await articles[n / 2].adelete();
+    aorm::QueryCapture cap;
+    auto got = co_await Article::objects.filter(Article::f.pk >= first_article)
+                   .order_by(Article::f.pk)
+                   .prefetch_related(Article::f.tags)
+                   .alist();
+    REQUIRE(got.size() == static_cast<std::size_t>(n - 1));
+    REQUIRE(cap.count() == 2);
+    CHECK(cap.queries()[1].sql.find(" BETWEEN ") == std::string::npos);
+    for (const Article& a : got) {
+      const int i = static_cast<int>(a.id - first_article);
+      CAPTURE(i);
+      CHECK(sorted(a.tags, tag_name) == expected_tags(i));
+    }
+  });
+}
+
 TEST_CASE("iterating a set that was not prefetched raises NotLoaded") {
   with_blog([](Blog&) -> aorm::Task<void> {
     Article a = co_await Article::objects.aget(Article::f.slug == "hello");
