@@ -373,76 +373,100 @@ TEST_CASE("cursors deliver rows in batches and release their connection") {
   }
 }
 
-TEST_CASE("an inline connection held by cursors only is lent to the next lease, which cursors then read inside") {
+TEST_CASE("a connection held by cursors only is lent to the next lease, which its cursors then read inside") {
   test::TempDir dir;
-  aorm::run([&]() -> Task<void> {
-    auto db = co_await aorm::aconnect(dir.url("inline"), {.pool_size = 2, .execution = Execution::inline_});
-    auto& backend = sqlite_of(db);
-    co_await db.aexecute("CREATE TABLE t (x)");
-    co_await db.aexecute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 6) "
-                         "INSERT INTO t SELECT i FROM n");
-    std::vector<std::int64_t> seen;
-    const auto read = [&](const aorm::RowReader& r) { seen.push_back(r.get_int64(0)); };
-    aorm::Statement select{"SELECT x FROM t ORDER BY x", {}};  // named: g++ 12 bug 2
-    auto cursor = co_await aorm::detail::open_cursor(db, std::move(select));
-    CHECK(co_await cursor->fetch(2, read));
-    CHECK(backend.idle_connections() == 1);
-    // A free connection is taken first; then the cursor's connection is lent at once.
-    auto first = co_await backend.acquire();
-    CHECK(backend.idle_connections() == 0);
-    auto second = co_await backend.acquire();
-    CHECK(first.get() != second.get());
-    // While a lease that is not a cursor's shares it, nobody else gets it.
-    bool third_granted = false;
-    auto take_third = [&]() -> Task<void> {
-      auto third = co_await backend.acquire();
-      third_granted = true;
-    };
-    auto waiting = aorm::spawn(take_third());
-    co_await aorm::sleep(10ms);
-    CHECK_FALSE(third_granted);
-    // The shared lease opens a transaction and is given back with it open (its task was
-    // destroyed): it is rolled back, and the cursor reads on from where it was.
-    aorm::Statement begin{"BEGIN", {}}, insert{"INSERT INTO t VALUES (100)", {}};
-    const auto no_rows = [](const aorm::RowReader&) {};
-    co_await backend.execute(begin, no_rows, second.get());
-    co_await backend.execute(insert, no_rows, second.get());
-    second = aorm::detail::ConnectionLease{};
-    co_await waiting;
-    CHECK(third_granted);
-    while (co_await cursor->fetch(2, read)) {
-    }
-    CHECK(seen == std::vector<std::int64_t>{1, 2, 3, 4, 5, 6});
-    cursor.reset();
-    first = aorm::detail::ConnectionLease{};
-    CHECK(backend.idle_connections() == 2);
-    CHECK(co_await test::scalar(db, "SELECT count(*) FROM t") == 6);  // the INSERT was rolled back
-  }());
+  for (Execution policy : {Execution::workers, Execution::inline_}) {
+    CAPTURE(policy_name(policy));
+    aorm::run([&]() -> Task<void> {
+      auto db = co_await aorm::aconnect(dir.url(policy_name(policy)), {.pool_size = 2, .execution = policy});
+      auto& backend = sqlite_of(db);
+      co_await db.aexecute("CREATE TABLE t (x)");
+      co_await db.aexecute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 6) "
+                           "INSERT INTO t SELECT i FROM n");
+      std::vector<std::int64_t> seen;
+      const auto read = [&](const aorm::RowReader& r) { seen.push_back(r.get_int64(0)); };
+      aorm::Statement select{"SELECT x FROM t ORDER BY x", {}};  // named: g++ 12 bug 2
+      auto cursor = co_await aorm::detail::open_cursor(db, std::move(select));
+      CHECK(co_await cursor->fetch(2, read));
+      CHECK(backend.idle_connections() == 1);
+      // A free connection is taken first; then the cursor's connection is lent at once.
+      auto first = co_await backend.acquire();
+      CHECK(backend.idle_connections() == 0);
+      auto second = co_await backend.acquire();
+      CHECK(first.get() != second.get());
+      // While a lease that is not a cursor's shares it, nobody else gets it.
+      bool third_granted = false;
+      auto take_third = [&]() -> Task<void> {
+        auto third = co_await backend.acquire();
+        third_granted = true;
+      };
+      auto waiting = aorm::spawn(take_third());
+      co_await aorm::sleep(10ms);
+      CHECK_FALSE(third_granted);
+      // The lent lease opens a transaction and is given back with it open (as when its
+      // task is destroyed): it is rolled back, and the cursor reads on from where it was.
+      aorm::Statement begin{"BEGIN", {}}, insert{"INSERT INTO t VALUES (100)", {}};
+      const auto no_rows = [](const aorm::RowReader&) {};
+      co_await backend.execute(begin, no_rows, second.get());
+      co_await backend.execute(insert, no_rows, second.get());
+      second = aorm::detail::ConnectionLease{};
+      co_await waiting;
+      CHECK(third_granted);
+      while (co_await cursor->fetch(2, read)) {
+      }
+      CHECK(seen == std::vector<std::int64_t>{1, 2, 3, 4, 5, 6});
+      cursor.reset();
+      first = aorm::detail::ConnectionLease{};
+      CHECK(backend.idle_connections() == 2);
+      CHECK(co_await test::scalar(db, "SELECT count(*) FROM t") == 6);  // the INSERT was rolled back
+    }());
+  }
 }
 
-TEST_CASE("a worker connection held by a cursor is not lent: a lease waits for the cursor") {
+TEST_CASE("statements run between a cursor's fetches on a pool of one connection") {
   test::TempDir dir;
-  aorm::run([&]() -> Task<void> {
-    auto db = co_await aorm::aconnect(dir.url("workers"), {.pool_size = 1, .execution = Execution::workers});
-    auto& backend = sqlite_of(db);
-    co_await db.aexecute("CREATE TABLE t (x)");
-    co_await db.aexecute("INSERT INTO t VALUES (1), (2), (3)");
-    aorm::Statement select{"SELECT x FROM t ORDER BY x", {}};  // named: g++ 12 bug 2
-    auto cursor = co_await aorm::detail::open_cursor(db, std::move(select));
-    CHECK(co_await cursor->fetch(1, [](const aorm::RowReader&) {}));
-    bool granted = false;
-    auto take = [&]() -> Task<void> {
-      auto lease = co_await backend.acquire();
-      granted = true;
-    };
-    auto waiting = aorm::spawn(take());
-    co_await aorm::sleep(10ms);
-    CHECK_FALSE(granted);
-    cursor.reset();
-    co_await waiting;
-    CHECK(granted);
-    CHECK(backend.idle_connections() == 1);
-  }());
+  struct Config {
+    const char* name;
+    std::string url;
+    aorm::ConnectOptions options;
+  };
+  const std::vector<Config> configs{
+      {"workers", dir.url("workers"), {.pool_size = 1, .execution = Execution::workers}},
+      {"inline", dir.url("inline"), {.pool_size = 1, .execution = Execution::inline_}},
+      {"memory (defaults)", "sqlite::memory:", {}},
+  };
+  for (const Config& config : configs) {
+    CAPTURE(config.name);
+    aorm::run([&]() -> Task<void> {
+      auto db = co_await aorm::aconnect(config.url, config.options);
+      REQUIRE(sqlite_of(db).pool_size() == 1);
+      co_await db.aexecute("CREATE TABLE t (x, seen)");
+      co_await db.aexecute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5) "
+                           "INSERT INTO t (x) SELECT i FROM n");
+      aorm::Statement select{"SELECT x FROM t ORDER BY x", {}};  // named: g++ 12 bug 2
+      auto cursor = co_await aorm::detail::open_cursor(db, std::move(select));
+      std::vector<std::int64_t> batch;
+      int rows = 0;
+      while (true) {
+        batch.clear();
+        const bool more = co_await cursor->fetch(1, [&](const aorm::RowReader& r) { batch.push_back(r.get_int64(0)); });
+        for (std::int64_t x : batch) {
+          // A statement, and a transaction, while the cursor is open.
+          CHECK(co_await db.aexecute("UPDATE t SET seen = 1 WHERE x = ?", x) == 1);
+          co_await aorm::atomic(db, [&]() -> Task<void> {
+            co_await db.aexecute("UPDATE t SET seen = seen + 1 WHERE x = ?", x);
+          });
+          ++rows;
+        }
+        if (!more) break;
+      }
+      cursor.reset();
+      CHECK(rows == 5);
+      CHECK(co_await test::scalar(db, "SELECT count(*) FROM t WHERE seen = 2") == 5);
+      CHECK(sqlite_of(db).idle_connections() == 1);
+      co_await db.aclose();
+    }());
+  }
 }
 
 TEST_CASE("aclose waits for statements in flight and later calls raise OperationalError") {

@@ -22,8 +22,9 @@ std::atomic<std::uint64_t> g_memory_databases{0};
 /// `co_await turn` with `WaitTurn turn(backend, wants_lease)`: the caller's turn at the pool
 /// (FIFO, see SqliteBackend::Waiter). With `wants_lease`, a connection for the caller alone
 /// (the value; give it back with give_back()); else (workers) a slot for a statement on the
-/// WorkerGroup, counted in flight until the caller's InFlight guard ends. At once when
-/// nobody waits before it and one is free. Raises OperationalError when the backend is
+/// WorkerGroup, counted in flight until the caller's InFlight guard ends — or, when every
+/// connection is leased and one is held by cursors only, that connection lent (the value,
+/// to give back). At once when nobody waits before it and one is free. Raises OperationalError when the backend is
 /// closed. It lives in the awaiting frame while queued; if that frame is destroyed first
 /// (loop shutdown), it leaves the queue, or gives back what was granted but never taken.
 struct WaitTurn {
@@ -50,8 +51,8 @@ struct WaitTurn {
     if (backend->closed()) return true;  // await_resume raises
     if (waiter.wants_lease)
       waiter.granted = backend->try_take();
-    else
-      waiter.slot_granted = backend->try_start_shared();
+    else if (!(waiter.slot_granted = backend->try_start_shared()))
+      waiter.granted = backend->try_lend();
     return granted();
   }
   void await_suspend(std::coroutine_handle<> h) {
@@ -60,6 +61,7 @@ struct WaitTurn {
     backend->enqueue(&waiter);
     queued = true;
   }
+  /// The connection leased or lent; null for a slot.
   SqliteConnection* await_resume() {
     taken = true;
     if (!granted()) throw OperationalError("the database is closed", {}, "sqlite");
@@ -132,10 +134,10 @@ class SqliteCursor final : public Cursor {
                Statement stmt)
       : backend_(std::move(backend)), lease_(std::move(lease)), conn_(conn), stmt_(std::move(stmt)) {
     backend_->cursor_opened();
-    if (lease_ && !conn_->worker) backend_->cursor_leased(conn_);  // may be lent meanwhile
+    if (lease_) backend_->cursor_leased(conn_);  // may be lent meanwhile
   }
 
-  ~SqliteCursor() override {
+  ~SqliteCursor() override {  // on the loop
     if (prepared_) {
       if (conn_->worker) {
         // Reset on the connection's thread; the worker's FIFO runs it before any later
@@ -146,7 +148,7 @@ class SqliteCursor final : public Cursor {
         prepared_.reset();
       }
     }
-    if (lease_ && !conn_->worker) backend_->cursor_unleased(conn_);
+    if (lease_) backend_->cursor_unleased(conn_);
     lease_ = ConnectionLease{};
     backend_->cursor_closed();
   }
@@ -256,7 +258,6 @@ SqliteConnection* SqliteBackend::take_lease() noexcept {
 }
 
 SqliteConnection* SqliteBackend::shareable() const noexcept {
-  if (workers_) return nullptr;  // a worker's cursor steps on its thread: never shared
   for (const auto& c : conns_)
     if (c->leases > 0 && c->leases == c->cursor_leases) return c.get();
   return nullptr;
@@ -278,6 +279,13 @@ bool SqliteBackend::try_start_shared() noexcept {
   return true;
 }
 
+SqliteConnection* SqliteBackend::try_lend() noexcept {
+  if (!waiters_.empty() || !free_.empty()) return nullptr;
+  SqliteConnection* c = shareable();
+  if (c != nullptr) ++c->leases;
+  return c;
+}
+
 void SqliteBackend::shared_done() noexcept {
   --shared_in_flight_;
   dispatch();
@@ -290,10 +298,14 @@ void SqliteBackend::dispatch() noexcept {
     if (w->wants_lease) {
       if (!lease_available()) return;
       w->granted = take_lease();
-    } else {
-      if (free_.empty()) return;
+    } else if (!free_.empty()) {
       ++shared_in_flight_;
       w->slot_granted = true;
+    } else if (SqliteConnection* c = shareable()) {
+      ++c->leases;  // lent: every member is reserved, this one by cursors only
+      w->granted = c;
+    } else {
+      return;
     }
     waiters_.pop_front();
     // Resume on a later turn of the loop, not from here: this runs inside other tasks'
@@ -312,7 +324,12 @@ void SqliteBackend::give_back(SqliteConnection* c) noexcept {
     // Shared (inline): the others keep it. Once cursors alone hold it, a transaction left
     // open by the lease that just ended is rolled back, and it can be lent again.
     if (c->leases == c->cursor_leases) {
-      c->rollback_if_open(/*keep_cursors=*/true);
+      if (c->in_transaction()) {
+        if (c->worker)
+          c->worker->submit([c] { c->rollback_if_open(/*keep_cursors=*/true); });
+        else
+          c->rollback_if_open(/*keep_cursors=*/true);
+      }
       dispatch();
     }
     return;
@@ -370,7 +387,11 @@ Task<ExecResult> SqliteBackend::execute(const Statement& stmt, RowSink sink, Con
   if (workers_) {
     // A shared job: whichever open member is free first runs it on its own connection.
     WaitTurn turn(this, false);  // named: g++ 12 destroys braced temporaries in co_await twice
-    co_await turn;
+    if (SqliteConnection* lent = co_await turn) {
+      // Every connection is leased; this one, by cursors only, was lent: run on its member.
+      GiveBack back{this, lent};
+      co_return co_await run_on(*lent->worker, [lent, &stmt, sink] { return lent->run(stmt, sink); });
+    }
     InFlight in_flight(this);
     co_return co_await run_on_any(*workers_, [this, &stmt, sink](std::size_t i) {
       SqliteConnection& c = *conns_[i];

@@ -12,14 +12,16 @@
 // connection (atomic, a cursor) has its member reserved: it runs only the lease's
 // statements, in order, until the lease ends.
 //
-// Sharing (inline only): a cursor steps its statement between other statements, so its
-// connection would stay leased while the loop body that reads it runs. A connection held
-// by inline cursors only is therefore lent to the next lease when no connection is free
-// (take_lease): saving each row inside an aiterator loop, or opening a second stream or a
-// transaction there, works with the inline pool's single connection, as Django's does on
-// its one SQLite connection. The cursor then reads inside whatever that lease does (it
-// sees the rows the loop body writes: SQLite does not isolate statements of one
-// connection). A connection leased by anything else is never shared.
+// Lending: a cursor steps its statement between other statements, so its connection
+// stays leased while the loop body that reads it runs. A connection held by cursors only
+// is therefore lent to the next lease, or (workers) statement, when no connection is free
+// (take_lease, try_lend): saving each row inside an aiterator loop, or opening a second
+// stream or a transaction there, works with a pool of one connection (inline, or
+// `:memory:`), as Django's does on its one SQLite connection. Everything on a lent
+// connection runs on its thread (its reserved member, with workers), in order. The cursor
+// then reads inside whatever that lease does (it sees the rows the loop body writes: SQLite
+// does not isolate the statements of one connection). A connection leased by anything
+// else is never lent.
 //
 // Locks: SQLite lets one connection write at a time. With workers, a statement that finds
 // the database locked waits in SQLite's busy handler on its worker (up to busy_timeout);
@@ -95,14 +97,17 @@ class SqliteBackend final : public Backend, public std::enable_shared_from_this<
     std::coroutine_handle<> handle;
     EventLoop* loop = nullptr;
     bool wants_lease = true;            // else: a slot for a shared statement
-    SqliteConnection* granted = nullptr;  // the lease handed over
+    SqliteConnection* granted = nullptr;  // the lease handed over (or lent for a statement)
     bool slot_granted = false;            // the slot handed over (counted in flight)
   };
   /// A lease now, or null (then the caller queues a Waiter).
   SqliteConnection* try_take() noexcept;
   /// Workers: counts a shared statement in flight and returns true when it may be
-  /// submitted now; false when the caller must queue a Waiter.
+  /// submitted now; false when the caller must queue a Waiter (or try_lend()).
   bool try_start_shared() noexcept;
+  /// Workers, for a statement: a connection held by cursors only, lent now because every
+  /// connection is leased and nobody waits; or null.
+  SqliteConnection* try_lend() noexcept;
   /// A shared statement is back (or its granted slot was never used).
   void shared_done() noexcept;
   void enqueue(Waiter* w) { waiters_.push_back(w); }
@@ -114,8 +119,8 @@ class SqliteBackend final : public Backend, public std::enable_shared_from_this<
   bool closed() const noexcept { return closed_; }
   void cursor_opened() noexcept { ++open_cursors_; }
   void cursor_closed() noexcept;
-  /// An inline cursor holds its lease on `c` (until cursor_unleased()): while every lease
-  /// on `c` is a cursor's, `c` may be lent to other leases (see Sharing above).
+  /// A cursor holds its lease on `c` (until cursor_unleased()): while every lease on `c`
+  /// is a cursor's, `c` may be lent (see Lending above).
   void cursor_leased(SqliteConnection* c) noexcept { ++c->cursor_leases; }
   void cursor_unleased(SqliteConnection* c) noexcept { --c->cursor_leases; }
 
@@ -124,12 +129,12 @@ class SqliteBackend final : public Backend, public std::enable_shared_from_this<
   /// Serves the waiters at the front of the queue that can go now (see Waiter).
   void dispatch() noexcept;
   /// Whether a lease may take a connection now (ignoring who waits): an unleased one, or
-  /// inline, one held by cursors only.
+  /// one held by cursors only.
   bool lease_available() const noexcept;
   /// Takes a connection for a lease: an unleased one (with workers, its member is
-  /// reserved), else inline one held by cursors only. Requires lease_available().
+  /// reserved), else one held by cursors only. Requires lease_available().
   SqliteConnection* take_lease() noexcept;
-  /// Inline: a leased connection whose leases are all cursors', or null.
+  /// A leased connection whose leases are all cursors', or null.
   SqliteConnection* shareable() const noexcept;
   void maybe_finish_close() noexcept;
   [[noreturn]] void throw_closed() const;

@@ -104,8 +104,8 @@ class SqliteConnection final : public Connection {
   std::size_t index = 0;
 
   /// Pool bookkeeping (the backend's, on the loop thread): leases held on this connection,
-  /// and how many of them are inline cursors'. Inline, a connection held by cursors only
-  /// is shared with the next lease when no connection is free (SqliteBackend::take_lease).
+  /// and how many of them are cursors'. A connection held by cursors only is lent when no
+  /// connection is free (SqliteBackend, "Lending").
   int leases = 0;
   int cursor_leases = 0;
 
