@@ -2,6 +2,9 @@
 // the statement cache, cursors and close().
 #include <sqlite3.h>
 
+#include <functional>
+#include <string>
+
 #include "sqlite/backend.hpp"
 #include "support.hpp"
 
@@ -25,31 +28,46 @@ constexpr const char* kSlowCount =
 
 const char* policy_name(Execution e) { return e == Execution::workers ? "workers" : "inline"; }
 
-}  // namespace
-
-TEST_CASE("a unique violation raises IntegrityError with the message, code and SQL") {
+/// Runs `body` once per execution policy, each time on a new file database with `pool_size`
+/// connections (0: the policy's default).
+void for_each_policy(int pool_size, const std::function<Task<void>(aorm::Database&, Execution)>& body) {
   test::TempDir dir;
   for (Execution policy : {Execution::workers, Execution::inline_}) {
     CAPTURE(policy_name(policy));
     aorm::run([&]() -> Task<void> {
-      auto db = co_await aorm::aconnect(dir.url(policy_name(policy)), {.execution = policy});
-      co_await db.aexecute("CREATE TABLE t (name TEXT UNIQUE)");
-      co_await db.aexecute("INSERT INTO t (name) VALUES (?)", "x");
-      bool raised = false;
-      try {
-        co_await db.aexecute("INSERT INTO t (name) VALUES (?)", "x");
-      } catch (const aorm::IntegrityError& e) {
-        raised = true;
-        CHECK(std::string(e.what()) == "UNIQUE constraint failed: t.name");
-        CHECK(e.sql() == "INSERT INTO t (name) VALUES (?)");
-        CHECK(e.backend() == "sqlite");
-        CHECK(e.code() == std::to_string(SQLITE_CONSTRAINT_UNIQUE));
-      }
-      CHECK(raised);
-      // The connection is usable afterwards (the statement was reset).
-      CHECK(co_await test::scalar(db, "SELECT count(*) FROM t") == 1);
+      auto db = co_await aorm::aconnect(dir.url(policy_name(policy)), {.pool_size = pool_size, .execution = policy});
+      co_await body(db, policy);
     }());
   }
+}
+
+/// Creates table t with one column x holding 1, 2, ..., n.
+Task<void> numbers_table(aorm::Database& db, int n) {
+  co_await db.aexecute("CREATE TABLE t (x)");
+  co_await db.aexecute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " +
+                       std::to_string(n) + ") INSERT INTO t SELECT i FROM n");
+}
+
+}  // namespace
+
+TEST_CASE("a unique violation raises IntegrityError with the message, code and SQL") {
+  for_each_policy(0, [&](aorm::Database& db, Execution) -> Task<void> {
+    co_await db.aexecute("CREATE TABLE t (name TEXT UNIQUE)");
+    co_await db.aexecute("INSERT INTO t (name) VALUES (?)", "x");
+    bool raised = false;
+    try {
+      co_await db.aexecute("INSERT INTO t (name) VALUES (?)", "x");
+    } catch (const aorm::IntegrityError& e) {
+      raised = true;
+      CHECK(std::string(e.what()) == "UNIQUE constraint failed: t.name");
+      CHECK(e.sql() == "INSERT INTO t (name) VALUES (?)");
+      CHECK(e.backend() == "sqlite");
+      CHECK(e.code() == std::to_string(SQLITE_CONSTRAINT_UNIQUE));
+    }
+    CHECK(raised);
+    // The connection is usable afterwards (the statement was reset).
+    CHECK(co_await test::scalar(db, "SELECT count(*) FROM t") == 1);
+  });
 }
 
 TEST_CASE("syntax errors, unknown tables and wrong parameter counts raise ProgrammingError") {
@@ -84,64 +102,54 @@ TEST_CASE("a foreign key violation raises IntegrityError (foreign_keys is on)") 
 }
 
 TEST_CASE("file databases use WAL, synchronous=NORMAL and report rows affected") {
-  test::TempDir dir;
-  for (Execution policy : {Execution::workers, Execution::inline_}) {
-    CAPTURE(policy_name(policy));
-    aorm::run([&]() -> Task<void> {
-      auto db = co_await aorm::aconnect(dir.url(policy_name(policy)), {.execution = policy});
-      auto mode = co_await test::column<std::string>(db, "PRAGMA journal_mode");
-      CHECK(mode.at(0) == "wal");
-      CHECK(co_await test::scalar(db, "PRAGMA synchronous") == 1);
-      CHECK(co_await test::scalar(db, "PRAGMA foreign_keys") == 1);
-      co_await db.aexecute("CREATE TABLE t (x INTEGER)");
-      for (int i = 0; i < 5; ++i) co_await db.aexecute("INSERT INTO t (x) VALUES (?)", i);
-      CHECK(co_await db.aexecute("UPDATE t SET x = x + 1 WHERE x >= ?", 2) == 3);
-      CHECK(co_await db.aexecute("UPDATE t SET x = 0 WHERE x > 100") == 0);
-      CHECK(co_await db.aexecute("SELECT * FROM t") == 0);
-      aorm::Statement ins{"INSERT INTO t (x) VALUES (?)", {std::int64_t{9}}};
-      auto r = co_await aorm::detail::execute(db, ins);
-      CHECK(r.rows_affected == 1);
-      CHECK(r.last_insert_id == 6);
-      CHECK(sqlite_of(db).execution() == policy);
-      CHECK(sqlite_of(db).pool_size() == (policy == Execution::workers ? 4u : 1u));
-    }());
-  }
+  for_each_policy(0, [&](aorm::Database& db, Execution policy) -> Task<void> {
+    auto mode = co_await test::column<std::string>(db, "PRAGMA journal_mode");
+    CHECK(mode.at(0) == "wal");
+    CHECK(co_await test::scalar(db, "PRAGMA synchronous") == 1);
+    CHECK(co_await test::scalar(db, "PRAGMA foreign_keys") == 1);
+    co_await db.aexecute("CREATE TABLE t (x INTEGER)");
+    for (int i = 0; i < 5; ++i) co_await db.aexecute("INSERT INTO t (x) VALUES (?)", i);
+    CHECK(co_await db.aexecute("UPDATE t SET x = x + 1 WHERE x >= ?", 2) == 3);
+    CHECK(co_await db.aexecute("UPDATE t SET x = 0 WHERE x > 100") == 0);
+    CHECK(co_await db.aexecute("SELECT * FROM t") == 0);
+    aorm::Statement ins{"INSERT INTO t (x) VALUES (?)", {std::int64_t{9}}};
+    auto r = co_await aorm::detail::execute(db, ins);
+    CHECK(r.rows_affected == 1);
+    CHECK(r.last_insert_id == 6);
+    CHECK(sqlite_of(db).execution() == policy);
+    CHECK(sqlite_of(db).pool_size() == (policy == Execution::workers ? 4u : 1u));
+  });
 }
 
 TEST_CASE("tasks wait for a connection when all are busy, without blocking the loop") {
-  test::TempDir dir;
-  for (Execution policy : {Execution::workers, Execution::inline_}) {
-    CAPTURE(policy_name(policy));
-    aorm::run([&]() -> Task<void> {
-      auto db = co_await aorm::aconnect(dir.url(policy_name(policy)), {.pool_size = 2, .execution = policy});
-      auto& backend = sqlite_of(db);
-      // Lease both connections: a statement must now wait.
-      auto a = co_await backend.acquire();
-      auto b = co_await backend.acquire();
-      CHECK(backend.idle_connections() == 0);
-      bool done = false;
-      auto body = [&]() -> Task<void> {  // named: the spawned frame refers to its captures
-        CHECK(co_await test::scalar(db, "SELECT 41 + 1") == 42);
-        done = true;
-      };
-      auto waiting = aorm::spawn(body());
-      co_await aorm::sleep(20ms);  // the loop keeps running while the task waits
-      CHECK_FALSE(done);
-      a = aorm::detail::ConnectionLease{};
-      co_await waiting;
-      CHECK(done);
-      b = aorm::detail::ConnectionLease{};
-      CHECK(backend.idle_connections() == 2);
+  for_each_policy(2, [&](aorm::Database& db, Execution) -> Task<void> {
+    auto& backend = sqlite_of(db);
+    // Lease both connections: a statement must now wait.
+    auto a = co_await backend.acquire();
+    auto b = co_await backend.acquire();
+    CHECK(backend.idle_connections() == 0);
+    bool done = false;
+    auto body = [&]() -> Task<void> {  // named: the spawned frame refers to its captures
+      CHECK(co_await test::scalar(db, "SELECT 41 + 1") == 42);
+      done = true;
+    };
+    auto waiting = aorm::spawn(body());
+    co_await aorm::sleep(20ms);  // the loop keeps running while the task waits
+    CHECK_FALSE(done);
+    a = aorm::detail::ConnectionLease{};
+    co_await waiting;
+    CHECK(done);
+    b = aorm::detail::ConnectionLease{};
+    CHECK(backend.idle_connections() == 2);
 
-      // More concurrent statements than connections: all complete.
-      std::vector<Task<std::int64_t>> tasks;
-      for (int i = 0; i < 8; ++i) tasks.push_back(test::scalar(db, kSlowCount));
-      auto results = co_await aorm::gather(std::move(tasks));
-      CHECK(results.size() == 8);
-      for (auto r : results) CHECK(r == 200000);
-      CHECK(backend.idle_connections() == 2);
-    }());
-  }
+    // More concurrent statements than connections: all complete.
+    std::vector<Task<std::int64_t>> tasks;
+    for (int i = 0; i < 8; ++i) tasks.push_back(test::scalar(db, kSlowCount));
+    auto results = co_await aorm::gather(std::move(tasks));
+    CHECK(results.size() == 8);
+    for (auto r : results) CHECK(r == 200000);
+    CHECK(backend.idle_connections() == 2);
+  });
 }
 
 TEST_CASE("worker connections run statements in parallel") {
@@ -266,22 +274,17 @@ TEST_CASE("two in-memory databases are distinct") {
 }
 
 TEST_CASE("the statement cache prepares a statement once and reuses it") {
-  test::TempDir dir;
-  for (Execution policy : {Execution::workers, Execution::inline_}) {
-    CAPTURE(policy_name(policy));
-    aorm::run([&]() -> Task<void> {
-      auto db = co_await aorm::aconnect(dir.url(policy_name(policy)), {.pool_size = 1, .execution = policy});
-      auto& backend = sqlite_of(db);
-      co_await db.aexecute("CREATE TABLE t (x)");
-      const auto before = backend.stats();
-      for (int i = 0; i < 10; ++i) co_await db.aexecute("INSERT INTO t (x) VALUES (?)", i);
-      const auto after = backend.stats();
-      CHECK(after.prepares - before.prepares == 1);
-      CHECK(after.cache_hits - before.cache_hits == 9);
-      // Bindings were cleared after each use: a reused statement gets fresh parameters.
-      CHECK(co_await test::scalar(db, "SELECT sum(x) FROM t") == 45);
-    }());
-  }
+  for_each_policy(1, [&](aorm::Database& db, Execution) -> Task<void> {
+    auto& backend = sqlite_of(db);
+    co_await db.aexecute("CREATE TABLE t (x)");
+    const auto before = backend.stats();
+    for (int i = 0; i < 10; ++i) co_await db.aexecute("INSERT INTO t (x) VALUES (?)", i);
+    const auto after = backend.stats();
+    CHECK(after.prepares - before.prepares == 1);
+    CHECK(after.cache_hits - before.cache_hits == 9);
+    // Bindings were cleared after each use: a reused statement gets fresh parameters.
+    CHECK(co_await test::scalar(db, "SELECT sum(x) FROM t") == 45);
+  });
 }
 
 TEST_CASE("the statement cache is a bounded LRU that never hands out a busy statement") {
@@ -342,85 +345,71 @@ TEST_CASE("the statement cache tells SQL texts apart by their text whatever hash
 }
 
 TEST_CASE("cursors deliver rows in batches and release their connection") {
-  test::TempDir dir;
-  for (Execution policy : {Execution::workers, Execution::inline_}) {
-    CAPTURE(policy_name(policy));
-    aorm::run([&]() -> Task<void> {
-      auto db = co_await aorm::aconnect(dir.url(policy_name(policy)), {.pool_size = 1, .execution = policy});
-      co_await db.aexecute("CREATE TABLE t (x)");
-      co_await db.aexecute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 25) "
-                           "INSERT INTO t SELECT i FROM n");
-      std::vector<std::int64_t> seen;
-      int calls = 0;
-      {
-        aorm::Statement select{"SELECT x FROM t ORDER BY x", {}};  // named: g++ 12 bug 2
-        auto cursor = co_await aorm::detail::open_cursor(db, std::move(select));
-        CHECK(sqlite_of(db).idle_connections() == 0);
-        bool more = true;
-        while (more) {
-          more = co_await cursor->fetch(10, [&](const aorm::RowReader& r) { seen.push_back(r.get_int64(0)); });
-          ++calls;
-        }
+  for_each_policy(1, [&](aorm::Database& db, Execution) -> Task<void> {
+    co_await numbers_table(db, 25);
+    std::vector<std::int64_t> seen;
+    int calls = 0;
+    {
+      aorm::Statement select{"SELECT x FROM t ORDER BY x", {}};  // named: g++ 12 bug 2
+      auto cursor = co_await aorm::detail::open_cursor(db, std::move(select));
+      CHECK(sqlite_of(db).idle_connections() == 0);
+      bool more = true;
+      while (more) {
+        more = co_await cursor->fetch(10, [&](const aorm::RowReader& r) { seen.push_back(r.get_int64(0)); });
+        ++calls;
       }
-      CHECK(calls == 3);
-      REQUIRE(seen.size() == 25);
-      CHECK(seen.front() == 1);
-      CHECK(seen.back() == 25);
-      CHECK(sqlite_of(db).idle_connections() == 1);
-      // The same SQL runs again on the connection (its statement was reset).
-      CHECK((co_await test::column<std::int64_t>(db, "SELECT x FROM t ORDER BY x")).size() == 25);
-    }());
-  }
+    }
+    CHECK(calls == 3);
+    REQUIRE(seen.size() == 25);
+    CHECK(seen.front() == 1);
+    CHECK(seen.back() == 25);
+    CHECK(sqlite_of(db).idle_connections() == 1);
+    // The same SQL runs again on the connection (its statement was reset).
+    CHECK((co_await test::column<std::int64_t>(db, "SELECT x FROM t ORDER BY x")).size() == 25);
+  });
 }
 
 TEST_CASE("a connection held by cursors only is lent to the next lease, which its cursors then read inside") {
-  test::TempDir dir;
-  for (Execution policy : {Execution::workers, Execution::inline_}) {
-    CAPTURE(policy_name(policy));
-    aorm::run([&]() -> Task<void> {
-      auto db = co_await aorm::aconnect(dir.url(policy_name(policy)), {.pool_size = 2, .execution = policy});
-      auto& backend = sqlite_of(db);
-      co_await db.aexecute("CREATE TABLE t (x)");
-      co_await db.aexecute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 6) "
-                           "INSERT INTO t SELECT i FROM n");
-      std::vector<std::int64_t> seen;
-      const auto read = [&](const aorm::RowReader& r) { seen.push_back(r.get_int64(0)); };
-      aorm::Statement select{"SELECT x FROM t ORDER BY x", {}};  // named: g++ 12 bug 2
-      auto cursor = co_await aorm::detail::open_cursor(db, std::move(select));
-      CHECK(co_await cursor->fetch(2, read));
-      CHECK(backend.idle_connections() == 1);
-      // A free connection is taken first; then the cursor's connection is lent at once.
-      auto first = co_await backend.acquire();
-      CHECK(backend.idle_connections() == 0);
-      auto second = co_await backend.acquire();
-      CHECK(first.get() != second.get());
-      // While a lease that is not a cursor's shares it, nobody else gets it.
-      bool third_granted = false;
-      auto take_third = [&]() -> Task<void> {
-        auto third = co_await backend.acquire();
-        third_granted = true;
-      };
-      auto waiting = aorm::spawn(take_third());
-      co_await aorm::sleep(10ms);
-      CHECK_FALSE(third_granted);
-      // The lent lease opens a transaction and is given back with it open (as when its
-      // task is destroyed): it is rolled back, and the cursor reads on from where it was.
-      aorm::Statement begin{"BEGIN", {}}, insert{"INSERT INTO t VALUES (100)", {}};
-      const auto no_rows = [](const aorm::RowReader&) {};
-      co_await backend.execute(begin, no_rows, second.get());
-      co_await backend.execute(insert, no_rows, second.get());
-      second = aorm::detail::ConnectionLease{};
-      co_await waiting;
-      CHECK(third_granted);
-      while (co_await cursor->fetch(2, read)) {
-      }
-      CHECK(seen == std::vector<std::int64_t>{1, 2, 3, 4, 5, 6});
-      cursor.reset();
-      first = aorm::detail::ConnectionLease{};
-      CHECK(backend.idle_connections() == 2);
-      CHECK(co_await test::scalar(db, "SELECT count(*) FROM t") == 6);  // the INSERT was rolled back
-    }());
-  }
+  for_each_policy(2, [&](aorm::Database& db, Execution) -> Task<void> {
+    auto& backend = sqlite_of(db);
+    co_await numbers_table(db, 6);
+    std::vector<std::int64_t> seen;
+    const auto read = [&](const aorm::RowReader& r) { seen.push_back(r.get_int64(0)); };
+    aorm::Statement select{"SELECT x FROM t ORDER BY x", {}};  // named: g++ 12 bug 2
+    auto cursor = co_await aorm::detail::open_cursor(db, std::move(select));
+    CHECK(co_await cursor->fetch(2, read));
+    CHECK(backend.idle_connections() == 1);
+    // A free connection is taken first; then the cursor's connection is lent at once.
+    auto first = co_await backend.acquire();
+    CHECK(backend.idle_connections() == 0);
+    auto second = co_await backend.acquire();
+    CHECK(first.get() != second.get());
+    // While a lease that is not a cursor's shares it, nobody else gets it.
+    bool third_granted = false;
+    auto take_third = [&]() -> Task<void> {
+      auto third = co_await backend.acquire();
+      third_granted = true;
+    };
+    auto waiting = aorm::spawn(take_third());
+    co_await aorm::sleep(10ms);
+    CHECK_FALSE(third_granted);
+    // The lent lease opens a transaction and is given back with it open (as when its
+    // task is destroyed): it is rolled back, and the cursor reads on from where it was.
+    aorm::Statement begin{"BEGIN", {}}, insert{"INSERT INTO t VALUES (100)", {}};
+    const auto no_rows = [](const aorm::RowReader&) {};
+    co_await backend.execute(begin, no_rows, second.get());
+    co_await backend.execute(insert, no_rows, second.get());
+    second = aorm::detail::ConnectionLease{};
+    co_await waiting;
+    CHECK(third_granted);
+    while (co_await cursor->fetch(2, read)) {
+    }
+    CHECK(seen == std::vector<std::int64_t>{1, 2, 3, 4, 5, 6});
+    cursor.reset();
+    first = aorm::detail::ConnectionLease{};
+    CHECK(backend.idle_connections() == 2);
+    CHECK(co_await test::scalar(db, "SELECT count(*) FROM t") == 6);  // the INSERT was rolled back
+  });
 }
 
 TEST_CASE("statements run between a cursor's fetches on a pool of one connection") {
@@ -440,9 +429,8 @@ TEST_CASE("statements run between a cursor's fetches on a pool of one connection
     aorm::run([&]() -> Task<void> {
       auto db = co_await aorm::aconnect(config.url, config.options);
       REQUIRE(sqlite_of(db).pool_size() == 1);
-      co_await db.aexecute("CREATE TABLE t (x, seen)");
-      co_await db.aexecute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5) "
-                           "INSERT INTO t (x) SELECT i FROM n");
+      co_await numbers_table(db, 5);
+      co_await db.aexecute("ALTER TABLE t ADD COLUMN seen");
       aorm::Statement select{"SELECT x FROM t ORDER BY x", {}};  // named: g++ 12 bug 2
       auto cursor = co_await aorm::detail::open_cursor(db, std::move(select));
       std::vector<std::int64_t> batch;
@@ -470,30 +458,25 @@ TEST_CASE("statements run between a cursor's fetches on a pool of one connection
 }
 
 TEST_CASE("aclose waits for statements in flight and later calls raise OperationalError") {
-  test::TempDir dir;
-  for (Execution policy : {Execution::workers, Execution::inline_}) {
-    CAPTURE(policy_name(policy));
-    aorm::run([&]() -> Task<void> {
-      auto db = co_await aorm::aconnect(dir.url(policy_name(policy)), {.pool_size = 1, .execution = policy});
-      auto lease = co_await db.backend()->acquire();
-      auto slow = aorm::spawn(test::scalar(db, "SELECT 7"));  // waits for the leased connection
-      bool closed = false;
-      auto close_it = [&]() -> Task<void> {
-        co_await db.aclose();
-        closed = true;
-      };
-      auto closer = aorm::spawn(close_it());
-      co_await aorm::sleep(10ms);
-      CHECK_FALSE(closed);  // the lease and the queued statement are in flight
-      lease = aorm::detail::ConnectionLease{};
-      CHECK(co_await slow == 7);
-      co_await closer;
-      CHECK(closed);
-      CHECK_THROWS_WITH_AS(co_await db.aexecute("SELECT 1"), "the database is closed", aorm::OperationalError);
-      CHECK_THROWS_AS(co_await db.backend()->acquire(), aorm::OperationalError);
-      co_await db.aclose();  // idempotent
-    }());
-  }
+  for_each_policy(1, [&](aorm::Database& db, Execution) -> Task<void> {
+    auto lease = co_await db.backend()->acquire();
+    auto slow = aorm::spawn(test::scalar(db, "SELECT 7"));  // waits for the leased connection
+    bool closed = false;
+    auto close_it = [&]() -> Task<void> {
+      co_await db.aclose();
+      closed = true;
+    };
+    auto closer = aorm::spawn(close_it());
+    co_await aorm::sleep(10ms);
+    CHECK_FALSE(closed);  // the lease and the queued statement are in flight
+    lease = aorm::detail::ConnectionLease{};
+    CHECK(co_await slow == 7);
+    co_await closer;
+    CHECK(closed);
+    CHECK_THROWS_WITH_AS(co_await db.aexecute("SELECT 1"), "the database is closed", aorm::OperationalError);
+    CHECK_THROWS_AS(co_await db.backend()->acquire(), aorm::OperationalError);
+    co_await db.aclose();  // idempotent
+  });
 }
 
 TEST_CASE("opening a file in a missing directory raises OperationalError") {
