@@ -24,9 +24,10 @@ std::atomic<std::uint64_t> g_memory_databases{0};
 /// (the value; give it back with give_back()); else (workers) a slot for a statement on the
 /// WorkerGroup, counted in flight until the caller's InFlight guard ends — or, when every
 /// connection is leased and one is held by cursors only, that connection lent (the value,
-/// to give back). At once when nobody waits before it and one is free. Raises OperationalError when the backend is
-/// closed. It lives in the awaiting frame while queued; if that frame is destroyed first
-/// (loop shutdown), it leaves the queue, or gives back what was granted but never taken.
+/// to give back). At once when nobody waits before it and one is free. Raises
+/// OperationalError when the backend is closed. It lives in the awaiting frame while
+/// queued; if that frame is destroyed first (loop shutdown), it leaves the queue, or gives
+/// back what was granted but never taken.
 struct WaitTurn {
   SqliteBackend* backend;
   SqliteBackend::Waiter waiter{};
@@ -321,8 +322,9 @@ void SqliteBackend::cancel_wait(Waiter* w) noexcept {
 
 void SqliteBackend::give_back(SqliteConnection* c) noexcept {
   if (--c->leases > 0) {
-    // Shared (inline): the others keep it. Once cursors alone hold it, a transaction left
-    // open by the lease that just ended is rolled back, and it can be lent again.
+    // Lent: the other holders keep it. Once cursors alone hold it, a transaction left open
+    // by the borrower that just ended is rolled back (on its thread: with workers, its
+    // member's FIFO runs it before the cursors' next fetch), and it can be lent again.
     if (c->leases == c->cursor_leases) {
       if (c->in_transaction()) {
         if (c->worker)
