@@ -246,11 +246,7 @@ Task<std::shared_ptr<SqliteBackend>> SqliteBackend::open(std::string target, int
 SqliteBackend::~SqliteBackend() = default;
 
 SqliteConnection* SqliteBackend::take_lease() noexcept {
-  if (free_.empty()) {
-    SqliteConnection* c = shareable();
-    ++c->leases;
-    return c;
-  }
+  if (free_.empty()) return lend();
   SqliteConnection* c = free_.back();
   free_.pop_back();
   c->leases = 1;
@@ -262,6 +258,12 @@ SqliteConnection* SqliteBackend::shareable() const noexcept {
   for (const auto& c : conns_)
     if (c->leases > 0 && c->leases == c->cursor_leases) return c.get();
   return nullptr;
+}
+
+SqliteConnection* SqliteBackend::lend() noexcept {
+  SqliteConnection* c = shareable();
+  if (c != nullptr) ++c->leases;
+  return c;
 }
 
 bool SqliteBackend::lease_available() const noexcept {
@@ -281,10 +283,7 @@ bool SqliteBackend::try_start_shared() noexcept {
 }
 
 SqliteConnection* SqliteBackend::try_lend() noexcept {
-  if (!waiters_.empty() || !free_.empty()) return nullptr;
-  SqliteConnection* c = shareable();
-  if (c != nullptr) ++c->leases;
-  return c;
+  return waiters_.empty() && free_.empty() ? lend() : nullptr;
 }
 
 void SqliteBackend::shared_done() noexcept {
@@ -302,8 +301,7 @@ void SqliteBackend::dispatch() noexcept {
     } else if (!free_.empty()) {
       ++shared_in_flight_;
       w->slot_granted = true;
-    } else if (SqliteConnection* c = shareable()) {
-      ++c->leases;  // lent: every member is reserved, this one by cursors only
+    } else if (SqliteConnection* c = lend()) {  // every member is reserved, this one by cursors only
       w->granted = c;
     } else {
       return;
@@ -321,30 +319,22 @@ void SqliteBackend::cancel_wait(Waiter* w) noexcept {
 }
 
 void SqliteBackend::give_back(SqliteConnection* c) noexcept {
-  if (--c->leases > 0) {
-    // Lent: the other holders keep it. Once cursors alone hold it, a transaction left open
-    // by the borrower that just ended is rolled back (on its thread: with workers, its
-    // member's FIFO runs it before the cursors' next fetch), and it can be lent again.
-    if (c->leases == c->cursor_leases) {
-      if (c->in_transaction()) {
-        if (c->worker)
-          c->worker->submit([c] { c->rollback_if_open(/*keep_cursors=*/true); });
-        else
-          c->rollback_if_open(/*keep_cursors=*/true);
-      }
-      dispatch();
-    }
-    return;
-  }
+  // Lent, the other holders keep it; nothing changes while one of them is not a cursor.
+  const bool still_held = --c->leases > 0;
+  if (still_held && c->leases != c->cursor_leases) return;
   if (c->in_transaction()) {
     // Its user was destroyed mid-transaction (or ran a raw BEGIN outside atomic()): roll
     // back before anyone else gets it, so no lock stays held and no half-done work leaks
     // into the next user's statements. On the worker, its own queue runs it before any
-    // later job on this connection.
+    // later job on this connection. Cursors still holding it read on.
     if (c->worker)
-      c->worker->submit([c] { c->rollback_if_open(); });
+      c->worker->submit([c, still_held] { c->rollback_if_open(/*keep_cursors=*/still_held); });
     else
-      c->rollback_if_open();
+      c->rollback_if_open(/*keep_cursors=*/still_held);
+  }
+  if (still_held) {  // cursors alone hold it: it can be lent again
+    dispatch();
+    return;
   }
   free_.push_back(c);
   dispatch();  // a waiting lease takes `c` again (the last one pushed) without a release

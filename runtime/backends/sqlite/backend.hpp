@@ -136,6 +136,8 @@ class SqliteBackend final : public Backend, public std::enable_shared_from_this<
   SqliteConnection* take_lease() noexcept;
   /// A leased connection whose leases are all cursors', or null.
   SqliteConnection* shareable() const noexcept;
+  /// shareable(), with one more lease counted on it (null: none).
+  SqliteConnection* lend() noexcept;
   void maybe_finish_close() noexcept;
   [[noreturn]] void throw_closed() const;
 
