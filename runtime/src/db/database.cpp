@@ -266,11 +266,27 @@ Task<ExecResult> run_statement(Backend& backend, std::string_view alias, const S
   co_return result;
 }
 
-/// execute() for a task whose transaction block does not own the connection right now
-/// (detail/transaction.hpp): waits for its turn, then runs on the pinned connection.
-Task<ExecResult> execute_in_turn(const Database& db, const Statement& stmt, RowSink sink, const Context* block) {
-  co_await TransactionState::wait_turn(block->tx, block);
-  co_return co_await run_statement(*db.backend_ptr(), db.alias(), stmt, sink, block->connection);
+/// Waits until `block` owns its transaction's connection (detail/transaction.hpp), then
+/// refuses to go on in a broken transaction. Returns the pinned connection.
+Task<Connection*> enter_block(const Context* block) {
+  const std::shared_ptr<TransactionState>& tx = block->tx;
+  if (!tx->has_turn(block)) co_await TransactionState::wait_turn(tx, block);
+  tx->require_usable();
+  co_return block->connection;
+}
+
+/// execute() inside a transaction block: on the pinned connection once it is the block's
+/// turn; a statement that fails marks the transaction broken (Django's needs_rollback), on
+/// both backends alike (PostgreSQL would refuse the next statement anyway, SQLite would not).
+Task<ExecResult> execute_in_block(const Database& db, const Statement& stmt, RowSink sink, const Context* block) {
+  const std::shared_ptr<TransactionState> tx = block->tx;
+  Connection* const pinned = co_await enter_block(block);
+  try {
+    co_return co_await run_statement(*db.backend_ptr(), db.alias(), stmt, sink, pinned);
+  } catch (const DatabaseError&) {
+    tx->broken = true;
+    throw;
+  }
 }
 
 }  // namespace
@@ -280,33 +296,34 @@ Task<ExecResult> execute_in_turn(const Database& db, const Statement& stmt, RowS
 // execute() is called (which is where the caller awaits it, in every use in aorm).
 Task<ExecResult> execute(const Database& db, const Statement& stmt, RowSink sink) {
   Backend* backend = db.backend_ptr();
-  Connection* pinned = nullptr;
-  if (const Context* block = transaction_on(current_context().get(), backend)) {
-    if (!block->tx->has_turn(block)) return execute_in_turn(db, stmt, sink, block);
-    pinned = block->connection;
-  }
-  if (!observed()) return backend->execute(stmt, sink, pinned);
-  return run_statement(*backend, db.alias(), stmt, sink, pinned);
+  if (const Context* block = transaction_on(current_context().get(), backend))
+    return execute_in_block(db, stmt, sink, block);
+  if (!observed()) return backend->execute(stmt, sink, nullptr);
+  return run_statement(*backend, db.alias(), stmt, sink, nullptr);
 }
 
 Task<std::unique_ptr<Cursor>> open_cursor(const Database& db, Statement stmt) {
   Backend* backend = db.backend_ptr();
   Connection* pinned = nullptr;
+  std::shared_ptr<TransactionState> tx;
   if (const Context* block = transaction_on(current_context().get(), backend)) {
-    if (!block->tx->has_turn(block)) co_await TransactionState::wait_turn(block->tx, block);
-    pinned = block->connection;
+    tx = block->tx;
+    pinned = co_await enter_block(block);
   }
-  if (!observed()) co_return co_await backend->open_cursor(std::move(stmt), pinned);
-  const Statement copy = stmt;  // the backend takes the original
+  const bool watched = observed();
+  const Statement copy = watched ? stmt : Statement{};  // the backend takes the original
   const auto start = std::chrono::steady_clock::now();
   std::exception_ptr error;
   std::unique_ptr<Cursor> cursor;
   try {
     cursor = co_await backend->open_cursor(std::move(stmt), pinned);
+  } catch (const DatabaseError&) {
+    if (tx) tx->broken = true;  // as execute_in_block
+    error = std::current_exception();
   } catch (...) {
     error = std::current_exception();
   }
-  observe(copy, start, db.alias(), error);
+  if (watched) observe(copy, start, db.alias(), error);
   if (error) std::rethrow_exception(error);
   co_return cursor;
 }
@@ -335,6 +352,13 @@ struct TurnAwaiter {
 };
 
 }  // namespace
+
+void TransactionState::require_usable() const {
+  if (broken)
+    throw TransactionManagementError(
+        "An error occurred in the current transaction. You can't execute queries until the end "
+        "of the 'atomic' block.");
+}
 
 void TransactionState::wake_waiters() noexcept {
   for (TurnWaiter* w : waiters) {
@@ -438,6 +462,15 @@ std::shared_ptr<Context> block_context(const std::shared_ptr<Context>& parent, s
   return ctx;
 }
 
+/// What a block raises when it ends normally although a statement inside it failed: the
+/// error was caught in the block, so its work was rolled back instead of committed (Django
+/// rolls back silently here; aorm does not let a caller believe the work was kept).
+std::string caught_error_message(std::string_view undone) {
+  return "a statement inside this atomic() block failed and its error was caught inside the "
+         "block; the block's " + std::string(undone) + " was rolled back instead of committed "
+         "(to carry on after an expected error, wrap the statement in its own atomic() block)";
+}
+
 /// A nested atomic(): a savepoint on the transaction of `outer`, the innermost block of
 /// the running task.
 Task<void> savepoint_block(const std::shared_ptr<Context>& current, const Context* outer,
@@ -446,14 +479,15 @@ Task<void> savepoint_block(const std::shared_ptr<Context>& current, const Contex
   const std::shared_ptr<TransactionState> tx = outer->tx;
   if (opts.durable)
     throw TransactionManagementError(
-        "atomic() with durable = true cannot run inside another atomic() block on the same database "
-        "(its changes would only be durable once the outer block commits)");
+        "A durable atomic block cannot be nested within another atomic block (on the same "
+        "database: its changes would only be durable once the outer block commits).");
   if (opts.isolation != Isolation::default_ && static_cast<unsigned char>(opts.isolation) != tx->isolation)
     throw TransactionManagementError(
         "a nested atomic() cannot change the isolation level of its transaction; set it on the "
         "outermost block");
   // Sibling tasks' savepoints run one after the other (detail/transaction.hpp).
   if (!tx->has_turn(outer)) co_await TransactionState::wait_turn(tx, outer);
+  tx->require_usable();  // no savepoint on a broken transaction (Django's rule too)
   Connection* conn = tx->connection;
   const std::string name = "aorm_sp_" + std::to_string(++tx->savepoints);
   const std::shared_ptr<Context> ctx = block_context(current, backend, tx);
@@ -461,24 +495,29 @@ Task<void> savepoint_block(const std::shared_ptr<Context>& current, const Contex
   OpenBlock open(tx, ctx.get());
   co_await control(*backend, alias, conn, "SAVEPOINT " + name);
   const std::exception_ptr error = co_await run_body(ctx, body);
-  if (error) {
+  // A statement of this block failed (the error was caught inside it), or one of a block
+  // nested in it whose own rollback failed: this block's work is undone like on an error.
+  if (error || tx->broken) {
     // Callbacks of the rolled-back block never run; those of sibling tasks (registered in
     // an outer block meanwhile) stay.
     std::erase_if(tx->on_commit, [&](const TransactionState::Callback& c) { return c.block == ctx.get(); });
     try {
       co_await control(*backend, alias, conn, "ROLLBACK TO SAVEPOINT " + name);
       co_await control(*backend, alias, conn, "RELEASE SAVEPOINT " + name);
+      tx->broken = false;  // back where the block began: the enclosing block goes on
     } catch (...) {
-      // The savepoint's work may still be in the transaction: it must not commit.
-      tx->needs_rollback = true;
+      // The savepoint's work may still be in the transaction: it must not commit, and the
+      // enclosing block cannot go on either.
+      tx->needs_rollback = tx->broken = true;
     }
     open.end();
-    std::rethrow_exception(error);
+    if (error) std::rethrow_exception(error);
+    throw TransactionManagementError(caught_error_message("work"));
   }
   try {
     co_await control(*backend, alias, conn, "RELEASE SAVEPOINT " + name);
   } catch (...) {
-    tx->needs_rollback = true;
+    tx->needs_rollback = tx->broken = true;
     throw;
   }
   for (auto& c : tx->on_commit)
@@ -526,6 +565,8 @@ Task<void> atomic_impl(std::optional<Database> db, std::function<Task<void>()> b
     error = std::make_exception_ptr(TransactionManagementError(
         "a savepoint of this transaction could not be rolled back or released; the whole "
         "transaction was rolled back"));
+  else if (!error && tx->broken)
+    error = std::make_exception_ptr(TransactionManagementError(caught_error_message("transaction")));
   if (!error) {
     try {
       co_await control(*backend, alias, tx->connection, "COMMIT");

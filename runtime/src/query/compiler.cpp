@@ -499,7 +499,13 @@ class Writer {
           *this << " FROM ";
           table();
           lookup_joins();
-          *this << " WHERE ";
+          if (has_aggregate(n.a)) {  // exclude(Count(...) >= 1): the rows whose groups match
+            *this << " GROUP BY ";
+            col(meta_->pk);
+            *this << " HAVING ";
+          } else {
+            *this << " WHERE ";
+          }
           expr(n.a);
           sets_.pop_back();
           *this << "))";
@@ -536,6 +542,11 @@ class Writer {
         table();
         lookup_joins();
         where(*n.query);
+        if (has_aggregate(n.query->where)) {  // the rows whose aggregates pass: one group per row
+          *this << " GROUP BY ";
+          col(meta_->pk);
+          having(*n.query);
+        }
         sets_.pop_back();
         meta_ = outer;
         prefix_ = std::move(outer_prefix);
@@ -950,10 +961,11 @@ class Writer {
   bool cacheable_ = true;
 };
 
-// A query whose condition uses relation paths, as `pk IN (SELECT pk ... joins ... WHERE)`:
-// UPDATE and DELETE cannot join.
+// A query whose condition uses relation paths or aggregates, as
+// `pk IN (SELECT pk ... joins ... WHERE ... GROUP BY pk HAVING ...)`: UPDATE and DELETE can
+// neither join nor group, and their WHERE must select exactly the rows a SELECT of `q` returns.
 Query without_joins(const Query& q) {
-  if (!has_path(q.where)) return q;
+  if (!has_path(q.where) && !has_aggregate(q.where)) return q;
   Query out = q;
   auto sub = std::make_shared<Query>();
   sub->meta = q.meta;

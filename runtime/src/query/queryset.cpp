@@ -250,6 +250,16 @@ class Deleter {
   // Whether deleting rows of `m` touches anything but its own table.
   static bool reaches_others(const ModelMeta& m) { return !reverse_keys(m).empty() || !link_columns(m).empty(); }
 
+  // The rows of `q` as `pk IN (ids)` when its condition reads other tables (relation paths,
+  // aggregates over related rows): cascades and the clearing of links change those tables,
+  // after which the condition would select other rows (or none). Django's Collector fixes
+  // the rows first too. `q` itself when its condition reads its own columns only.
+  Task<std::shared_ptr<const sql::Query>> fix_rows(std::shared_ptr<const sql::Query> q) {
+    if (!sql::has_path(q->where) && !sql::has_aggregate(q->where)) co_return q;
+    std::vector<std::pair<const ModelMeta*, std::int64_t>> seen;
+    co_return co_await materialize(std::move(q), seen);
+  }
+
  private:
   bool on_path(const ModelMeta& m) const { return std::find(path_.begin(), path_.end(), &m) != path_.end(); }
 
@@ -294,15 +304,19 @@ Task<DeleteResult> remove(StatePtr s) {
   DeleteResult out;
   if (s->query.never()) co_return out;
   const Database db = resolve(*s);
-  auto q = std::make_shared<sql::Query>();
-  q->meta = s->query.meta;
-  q->where = s->query.where;
+  auto query = std::make_shared<sql::Query>();
+  query->meta = s->query.meta;
+  query->where = s->query.where;
+  std::shared_ptr<const sql::Query> q = std::move(query);
   Deleter deleter(db, out);
   if (!Deleter::reaches_others(*q->meta)) {
     co_await deleter.remove(q);
   } else {
-    // Django's Collector: protected references first, then everything in one transaction.
+    // Django's Collector: the rows first, protected references next, then everything in
+    // one transaction.
     co_await atomic(db, [&]() -> Task<void> {
+      q = co_await deleter.fix_rows(std::move(q));
+      if (q->never()) co_return;
       co_await deleter.check(q);
       co_await deleter.remove(q);
     });

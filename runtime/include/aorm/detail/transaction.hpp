@@ -50,6 +50,10 @@ struct TransactionState {
   std::uint64_t savepoints = 0;          // savepoints made so far (names them)
   unsigned char isolation = 0;           // AtomicOptions::isolation of the outermost block
   bool needs_rollback = false;           // a savepoint could not be undone: never commit
+  /// A statement of the innermost open block failed (Django's needs_rollback): every
+  /// statement and nested atomic() raises TransactionManagementError until that block
+  /// ends, which rolls its work back (to its savepoint, or the whole transaction).
+  bool broken = false;
   std::vector<Callback> on_commit;       // run after the outermost COMMIT
   std::vector<TurnWaiter*> waiters;      // FIFO
 
@@ -62,6 +66,8 @@ struct TransactionState {
   /// Waits (without blocking the loop) until `block` is the innermost open block. Raises
   /// TransactionManagementError when `block` has ended. `self` keeps the state alive.
   static Task<void> wait_turn(std::shared_ptr<TransactionState> self, const Context* block);
+  /// Raises TransactionManagementError (Django's message) when the transaction is broken.
+  void require_usable() const;
 };
 
 /// The innermost context of `ctx`'s chain that holds a transaction on `db`, or null.
