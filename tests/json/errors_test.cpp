@@ -46,7 +46,7 @@ TEST_CASE("JsonError is an aorm::Error with the path and the reason apart") {
   }
 }
 
-TEST_CASE("a missing required member is named; the value itself must be an object") {
+TEST_CASE("a missing required member is named, and the value itself must be an object") {
   CHECK(reading_error<Article>(R"({"slug": "t", "author": 1})") == "title: missing required member");
   CHECK(reading_error<Article>(R"({"title": "T", "slug": "t"})") == "author: missing required member");
   CHECK(reading_error<Article>("[1, 2]") == "expected an object");

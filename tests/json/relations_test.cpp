@@ -58,7 +58,7 @@ std::vector<std::string> names(const boost::json::array& objects) {
   return out;
 }
 
-TEST_CASE("an unloaded foreign key is its id; select_related makes it a nested object") {
+TEST_CASE("an unloaded foreign key is its id, and select_related makes it a nested object") {
   on_sqlite(blog::app, []() -> aorm::Task<void> {
     co_await seed_blog();
     const Article plain = co_await Article::objects.aget(Article::f.slug == "hello");

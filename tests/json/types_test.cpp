@@ -135,7 +135,7 @@ TEST_CASE("null members: optionals are null and read back as nullopt") {
   check_same(s, through_text(s));
 }
 
-TEST_CASE("a default-constructed model round-trips; its empty aorm::Json is written as null") {
+TEST_CASE("a default-constructed model round-trips, and its empty aorm::Json is written as null") {
   const Sample s{};
   const boost::json::value v = boost::json::value_from(s);
   CHECK(v.as_object().at("doc").is_null());
@@ -184,7 +184,7 @@ TEST_CASE("aorm::Json is kept as compact text when read, any JSON value included
   }
 }
 
-TEST_CASE("a missing optional member keeps the C++ default; unknown members are ignored") {
+TEST_CASE("a missing optional member keeps the C++ default, and unknown members are ignored") {
   const blog::Article a = boost::json::value_to<blog::Article>(
       boost::json::parse(R"({"title": "T", "slug": "t", "author": 1, "unknown": [1, 2], "Title": 5})"));
   CHECK(a.id == 0);
