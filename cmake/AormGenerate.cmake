@@ -10,6 +10,11 @@
 #   aorm_generate(library_models HEADERS models/library.hpp)   # annotated C++ (API.md §1b)
 #   target_link_libraries(app PRIVATE blog_models library_models)
 #
+# Beside models.hpp, aormc writes "<ns>/json.hpp": Boost.JSON conversions of every model
+# (boost::json::value_from / value_to; docs/json.md). It is header-only and <target> does not
+# compile it, so <target> never needs Boost; code that includes it links aorm::json too:
+#   target_link_libraries(app PRIVATE blog_models aorm::json)   # #include "blog/json.hpp"
+#
 # HEADERS need an aormc built with the Clang front end (AORM_WITH_CLANG). aormc compiles
 # each header with <target>'s include directories and compile definitions (aorm::runtime's
 # come with it; add your own with target_include_directories(<target> PRIVATE ...)); they
@@ -59,14 +64,15 @@ function(aorm_generate target)
     string(REPLACE "::" "/" _ns_dir "${_ns}")
     set(_hpp "${ARG_OUTPUT_DIR}/${_ns_dir}/models.hpp")
     set(_cpp "${ARG_OUTPUT_DIR}/${_ns_dir}/models.cpp")
+    set(_json "${ARG_OUTPUT_DIR}/${_ns_dir}/json.hpp")
     add_custom_command(
-      OUTPUT "${_hpp}" "${_cpp}"
+      OUTPUT "${_hpp}" "${_cpp}" "${_json}"
       COMMAND "${_aormc}" generate "${_abs}" --out "${ARG_OUTPUT_DIR}"
       DEPENDS "${_abs}" ${_aormc_dep}
-      COMMENT "aormc: generating ${_ns_dir}/models.{hpp,cpp} from ${model}"
+      COMMENT "aormc: generating ${_ns_dir}/models.{hpp,cpp} and json.hpp from ${model}"
       VERBATIM)
     list(APPEND _sources "${_cpp}")
-    list(APPEND _headers "${_hpp}")
+    list(APPEND _headers "${_hpp}" "${_json}")
   endforeach()
 
   if(ARG_HEADERS)
@@ -109,16 +115,17 @@ function(aorm_generate target)
     string(REPLACE "::" "/" _ns_dir "${_ns}")
     set(_hpp "${ARG_OUTPUT_DIR}/${_ns_dir}/models.hpp")
     set(_cpp "${ARG_OUTPUT_DIR}/${_ns_dir}/models.cpp")
+    set(_json "${ARG_OUTPUT_DIR}/${_ns_dir}/json.hpp")
     add_custom_command(
-      OUTPUT "${_hpp}" "${_cpp}"
+      OUTPUT "${_hpp}" "${_cpp}" "${_json}"
       COMMAND "${_aormc}" generate "${_abs}" --out "${ARG_OUTPUT_DIR}"
               --depfile "${ARG_OUTPUT_DIR}/${_ns_dir}/models.d" -- "@${_flags_file}"
       DEPENDS "${_abs}" "${_flags_file}" ${_aormc_dep}
       DEPFILE "${ARG_OUTPUT_DIR}/${_ns_dir}/models.d"  # the header's includes
-      COMMENT "aormc: generating ${_ns_dir}/models.{hpp,cpp} from ${header}"
+      COMMENT "aormc: generating ${_ns_dir}/models.{hpp,cpp} and json.hpp from ${header}"
       VERBATIM)
     list(APPEND _sources "${_cpp}")
-    list(APPEND _headers "${_hpp}")
+    list(APPEND _headers "${_hpp}" "${_json}")
   endforeach()
 
   add_library(${target} STATIC ${_sources} ${_headers})

@@ -10,6 +10,12 @@ install(TARGETS aorm_runtime aormc EXPORT aormTargets
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/runtime/include/aorm" DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(EXPORT aormTargets NAMESPACE aorm:: DESTINATION ${AORM_INSTALL_CMAKEDIR})
+# aorm::json in an export set of its own: aormConfig.cmake loads it only when the consumer
+# has Boost.JSON, so consumers without Boost still find aorm.
+if(AORM_WITH_JSON)
+  install(TARGETS aorm_json EXPORT aormJsonTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  install(EXPORT aormJsonTargets NAMESPACE aorm:: DESTINATION ${AORM_INSTALL_CMAKEDIR})
+endif()
 
 configure_package_config_file("${PROJECT_SOURCE_DIR}/cmake/aormConfig.cmake.in"
   "${PROJECT_BINARY_DIR}/aormConfig.cmake" INSTALL_DESTINATION ${AORM_INSTALL_CMAKEDIR})

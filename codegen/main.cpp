@@ -1,6 +1,6 @@
 // aormc — compiles model files into typed async C++ (API.md §7).
 //
-//   aormc generate FILE --out DIR              DIR/<namespace>/models.{hpp,cpp}
+//   aormc generate FILE --out DIR              DIR/<namespace>/models.{hpp,cpp} and json.hpp
 //   aormc sql FILE --dialect sqlite|postgres   the DDL on stdout
 //   aormc check FILE                           diagnostics only
 //

@@ -4,38 +4,35 @@
 //   seed_003_django52_methods [FILE]     (default: a file in the temp folder; deleted first)
 //
 // Stand-ins: Transaction ↦ Article (user ↦ author, amount ↦ views, description ↦ title,
-// category ↦ status); request.user ↦ an Author; JsonResponse ↦ a JSON string.
+// category ↦ status); request.user ↦ an Author; JsonResponse ↦ a JSON string, written with
+// the generated Boost.JSON conversions ("blog/json.hpp") and boost::json::serialize.
 #include "seed_common.hpp"
 
-#include <sstream>
+#include <algorithm>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "blog/json.hpp"
 
 namespace seeds {
 namespace {
 
 const auto& A = Article::f;
 
-std::string_view category(Status s) { return aorm::EnumTraits<Status>::values[static_cast<std::size_t>(s)]; }
-
 // def to_dict(self): {"id": ..., "amount": str(self.amount), "description": ..., "category": ...}
-std::string to_dict(const Article& tx) {
-  std::ostringstream out;
-  out << "{\"id\": " << tx.id << ", \"amount\": \"" << tx.views << "\", \"description\": \"" << tx.title
-      << "\", \"category\": \"" << category(tx.status) << "\"}";
-  return out.str();
-}
+// The generated conversion is the to_dict of every model: a member per field, named as the
+// field ("views", "title", "status" as its stored text), the author as its id.
+boost::json::value to_dict(const Article& tx) { return boost::json::value_from(tx); }
 
 // async def get_transactions(request):
 //     async for tx in Transaction.objects.filter(user=request.user).order_by('-created_at')[:50]:
 //         transactions.append(tx.to_dict())
 aorm::Task<std::string> get_transactions(Author user) {
-  std::string json = "{\"transactions\": [";
+  boost::json::array transactions;
   auto stream = Article::objects.filter(A.author == user).order_by(A.created_at.desc()).slice(0, 50).aiterator();
-  bool first = true;
-  while (auto tx = co_await stream.anext()) {
-    json += (first ? "" : ", ") + to_dict(*tx);
-    first = false;
-  }
-  co_return json + "]}";
+  while (auto tx = co_await stream.anext()) transactions.push_back(to_dict(*tx));
+  co_return boost::json::serialize(boost::json::object{{"transactions", std::move(transactions)}});
 }
 
 // async def get_transaction_stats(request):
@@ -49,11 +46,12 @@ aorm::Task<std::string> get_transaction_stats(Author user) {
   const bool has_transactions = co_await user_txs.aexists();
   std::optional<Article> latest = co_await user_txs.order_by(A.created_at.desc()).afirst();
   std::optional<Article> oldest = co_await user_txs.order_by(A.created_at).afirst();
-  std::ostringstream out;
-  out << "{\"total\": " << total_count << ", \"has_transactions\": " << std::boolalpha << has_transactions
-      << ", \"latest\": " << (latest ? to_dict(*latest) : "null")
-      << ", \"oldest\": " << (oldest ? to_dict(*oldest) : "null") << "}";
-  co_return out.str();
+  co_return boost::json::serialize(boost::json::object{
+      {"total", total_count},
+      {"has_transactions", has_transactions},
+      {"latest", latest ? to_dict(*latest) : nullptr},
+      {"oldest", oldest ? to_dict(*oldest) : nullptr},
+  });
 }
 
 // async def create_transaction(request):
@@ -63,7 +61,7 @@ aorm::Task<std::string> create_transaction(Author user, std::int64_t amount, std
   Article tx{.title = description, .slug = "tx-" + description, .status = category, .views = amount,
              .author = user};
   Article created = co_await Article::objects.acreate(tx);
-  co_return to_dict(created);
+  co_return boost::json::serialize(to_dict(created));
 }
 
 aorm::Task<void> seed_003(std::string path) {
@@ -73,17 +71,27 @@ aorm::Task<void> seed_003(std::string path) {
   section("create_transaction");
   std::cout << co_await create_transaction(user, 25, "coffee", Status::draft) << '\n';
   std::cout << co_await create_transaction(user, 1200, "rent", Status::published) << '\n';
-  std::cout << co_await create_transaction(user, 60, "books", Status::archived) << '\n';
+  // A description that hand-built JSON would have broken: quotes, a backslash, a newline.
+  const std::string quoted = co_await create_transaction(user, 60, "\"books\" \\ more\n", Status::archived);
+  std::cout << quoted << '\n';
+  expect(boost::json::parse(quoted).as_object().at("title") == "\"books\" \\ more\n", "the response is valid JSON");
 
   section("get_transactions");
   const std::string listing = co_await get_transactions(user);
   std::cout << listing << '\n';
-  expect(listing.find("\"rent\"") != std::string::npos, "listing has the rent");
+  const boost::json::value listing_json = boost::json::parse(listing);
+  const boost::json::array& listed = listing_json.as_object().at("transactions").as_array();
+  // The client side reads the same JSON back into Articles.
+  const std::vector<Article> back = aorm::json::value_to_vector<Article>(listed);
+  const auto rent_back = std::find_if(back.begin(), back.end(), [](const Article& a) { return a.title == "rent"; });
+  expect(back.size() == 3 && rent_back != back.end() && rent_back->views == 1200 &&
+             rent_back->status == Status::published && rent_back->author.id() == user.id,
+         "listing has the rent");
 
   section("get_transaction_stats");
   const std::string stats = co_await get_transaction_stats(user);
   std::cout << stats << '\n';
-  expect(stats.find("\"total\": 3") != std::string::npos, "three transactions");
+  expect(boost::json::parse(stats).as_object().at("total") == 3, "three transactions");
 
   // Filter chains are sync (they build a query); only the terminal method runs it:
   //   queryset = Transaction.objects.filter(user=user)

@@ -9,21 +9,21 @@
 // content ↦ body, comment_count ↦ views, Account.balance ↦ Article.views.
 #include "seed_common.hpp"
 
-#include <sstream>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "blog/json.hpp"  // Boost.JSON conversions of the blog models
 
 namespace seeds {
 namespace {
 
 const auto& A = Article::f;
 
-/// A handler's JSON-ish answer for a list of articles: [{"id": 1, "title": "..."}, ...].
+/// A handler's JSON answer for a list of articles: [{"id": 1, "title": "...", ...}, ...], every
+/// field by the generated conversion (the author as its id, or nested when select_related
+/// loaded it; tags as an array once prefetched).
 std::string items(const std::vector<Article>& articles) {
-  std::ostringstream out;
-  out << '[';
-  for (std::size_t i = 0; i < articles.size(); ++i)
-    out << (i ? ", " : "") << "{\"id\": " << articles[i].id << ", \"title\": \"" << articles[i].title << "\"}";
-  out << ']';
-  return out.str();
+  return boost::json::serialize(boost::json::value_from(articles));
 }
 
 // @api.get("/articles")
@@ -66,10 +66,8 @@ aorm::Task<Page> list_articles_page(std::int64_t page = 1, std::int64_t page_siz
 aorm::Task<std::string> article_stats() {
   auto [total, published, avg_comments] = co_await Article::objects.aaggregate(
       aorm::Count(A.id), aorm::Count(A.id, A.status == Status::published), aorm::Avg(A.views));
-  std::ostringstream out;
-  out << "{\"total\": " << total << ", \"published\": " << published
-      << ", \"avg_comments\": " << avg_comments.value_or(0) << '}';
-  co_return out.str();
+  co_return boost::json::serialize(boost::json::object{
+      {"total", total}, {"published", published}, {"avg_comments", avg_comments.value_or(0)}});
 }
 
 // @api.post("/transfer") async def transfer_funds(from_id, to_id, amount):
@@ -199,11 +197,17 @@ aorm::Task<void> seed_004(std::string path) {
   std::cout << "page " << page.page << " of " << page.pages << " (" << page.total << " published): "
             << page.items.size() << " items, first \"" << page.items.at(0).title << "\"\n";
   expect(page.pages == (page.total + 19) / 20 && page.items.size() == 20, "pagination");
+  // As JSON, each item carries what the page loaded: the author nested, the tags as an array.
+  const std::string first_item = items(std::vector<Article>(page.items.begin(), page.items.begin() + 1));
+  std::cout << "as JSON: " << first_item << '\n';
+  const boost::json::value first_json = boost::json::parse(first_item);
+  const boost::json::object& first = first_json.as_array().at(0).as_object();
+  expect(first.at("author").is_object() && first.at("tags").is_array(), "the page's relations nested");
 
   section("aggregations");
   const std::string stats = co_await article_stats();
   std::cout << stats << '\n';
-  expect(stats.find("\"total\": 101") != std::string::npos, "101 articles");
+  expect(boost::json::parse(stats).as_object().at("total") == 101, "101 articles");
 
   // # Delete: deleted_count, _ = await Article.objects.filter(draft=True).adelete()
   section("delete and update");

@@ -1,5 +1,5 @@
 # Runs the real aormc: a bad file must exit 1 and leave the output directory empty; the
-# good file (the control) must exit 0 and write both files.
+# good file (the control) must exit 0 and write its three files (models.hpp, models.cpp, json.hpp).
 # -DAORMC= -DBAD= -DGOOD= -DOUT= [-DEXPECT=<stderr regex>] [-DNS=<output folder>]
 # [-DFLAGS=<compiler flags for headers, ;-separated>]
 if(NOT DEFINED EXPECT)
@@ -33,13 +33,13 @@ execute_process(COMMAND "${AORMC}" generate "${GOOD}" --out "${OUT}" ${flag_args
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "aormc generate on ${GOOD} exited with '${rc}'\n${err}")
 endif()
-foreach(f ${NS}/models.hpp ${NS}/models.cpp)
+foreach(f ${NS}/models.hpp ${NS}/models.cpp ${NS}/json.hpp)
   if(NOT EXISTS "${OUT}/${f}")
     message(FATAL_ERROR "aormc did not write ${f}")
   endif()
 endforeach()
 file(GLOB_RECURSE written RELATIVE "${OUT}" "${OUT}/*")
 list(LENGTH written n)
-if(NOT n EQUAL 2)
-  message(FATAL_ERROR "aormc left more than its two files behind: ${written}")
+if(NOT n EQUAL 3)
+  message(FATAL_ERROR "aormc left more than its three files behind: ${written}")
 endif()

@@ -86,3 +86,26 @@ TEST_CASE("the header follows the contract: members in order, Fields indexes, tr
   CHECK(header.find("std::int64_t id = 0;") < header.find("std::string title{};"));
   CHECK(header.find("std::optional<aorm::DateTime> published_at{};") < header.find("aorm::ManyToMany<Article, Tag> tags{};"));
 }
+
+TEST_CASE("json.hpp converts every member by its field name, and requires the fields without a default") {
+  ir::ModelSet set = load_ok(*read(source_path("models/blog.yaml")));
+  const std::vector<emit::cpp::GeneratedFile> files = aormc::generate(set, "models/blog.yaml", "generated");
+  REQUIRE(files.size() == 3);
+  CHECK(files[2].path == "blog/json.hpp");
+  const std::string& json = files[2].content;
+  auto has = [&](const std::string& s) { return json.find(s) != std::string::npos; };
+  CHECK(has("#include <aorm/json.hpp>"));
+  CHECK(has("#include \"blog/models.hpp\""));
+  CHECK(has("inline Article tag_invoke(boost::json::value_to_tag<Article>, const boost::json::value& in);"));
+  CHECK(has("aorm::json::put(o, \"author\", obj.author);"));
+  CHECK(has("aorm::json::put_set(o, \"tags\", obj.tags);"));
+  CHECK(has("aorm::json::put_set(o, \"comments\", obj.comments);"));  // a reverse set
+  CHECK(has("aorm::json::get(o, \"title\", obj.title, aorm::json::Presence::required);"));
+  CHECK(has("aorm::json::get(o, \"id\", obj.id, aorm::json::Presence::optional);"));          // auto-increment
+  CHECK(has("aorm::json::get(o, \"views\", obj.views, aorm::json::Presence::optional);"));    // default
+  CHECK(has("aorm::json::get(o, \"body\", obj.body, aorm::json::Presence::optional);"));      // nullable
+  CHECK(has("aorm::json::get(o, \"created_at\", obj.created_at, aorm::json::Presence::optional);"));  // auto_now_add
+  // Every model's overloads are declared before any is defined (relations refer both ways).
+  CHECK(json.find("inline Comment tag_invoke(boost::json::value_to_tag<Comment>, const boost::json::value& in);") <
+        json.find("inline void tag_invoke(boost::json::value_from_tag, boost::json::value& out, const Author& obj) {"));
+}

@@ -3,7 +3,7 @@
 #   [-DGENERATE_HUGE=ON: write DIR/CASE first (DIR is then a scratch folder)]
 # An input with a non-empty NAME.stderr beside it must make aormc exit 1, print exactly that
 # file, write nothing, and locate every diagnostic (NAME.yaml:LINE:COL:). An empty
-# NAME.stderr marks a valid input: exit 0, no output on stderr, both files written.
+# NAME.stderr marks a valid input: exit 0, no output on stderr, the three files written.
 cmake_minimum_required(VERSION 3.25)
 
 string(REGEX REPLACE "\\.yaml$" "" name "${CASE}")
@@ -38,8 +38,8 @@ if(expected STREQUAL "")
     message(FATAL_ERROR "aormc should accept ${CASE}; it exited with '${rc}':\n${err}")
   endif()
   list(LENGTH written n)
-  if(NOT n EQUAL 2)
-    message(FATAL_ERROR "aormc should have written two files for ${CASE}, wrote: ${written}")
+  if(NOT n EQUAL 3)
+    message(FATAL_ERROR "aormc should have written three files for ${CASE}, wrote: ${written}")
   endif()
   return()
 endif()

@@ -1,8 +1,9 @@
-// emit/cpp/cpp.hpp — the generated C++: `<ns path>/models.hpp` and `<ns path>/models.cpp`.
+// emit/cpp/cpp.hpp — the generated C++: `<ns path>/models.hpp`, `<ns path>/models.cpp` and
+// `<ns path>/json.hpp` (Boost.JSON conversions, header-only).
 //
 // The shape is the contract in docs/internals.md ("What aormc emits"). Each model is
-// printed into named sections (model_sections.cpp); files.cpp assembles the two files in
-// one place.
+// printed into named sections (model_sections.cpp, json_sections.cpp); files.cpp assembles
+// the three files in one place.
 #pragma once
 
 #include <string>
@@ -26,7 +27,7 @@ struct GeneratedFile {
 /// The runtime version the generated code is written against (AORM_RUNTIME_VERSION).
 inline constexpr int kRuntimeVersion = 1;
 
-/// The header and the source for `set`.
+/// The header, the source and the JSON header for `set`, in that order.
 std::vector<GeneratedFile> generate(const ir::ModelSet& set, const Provenance& provenance);
 
 }  // namespace aormc::emit::cpp
