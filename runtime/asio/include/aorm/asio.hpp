@@ -212,7 +212,15 @@ Host* host_for(const Executor& ex) noexcept {
 }
 
 template <class T>
-using run_signature = std::conditional_t<std::is_void_v<T>, void(std::exception_ptr), void(std::exception_ptr, T)>;
+struct RunSignature {
+  using type = void(std::exception_ptr, T);
+};
+template <>
+struct RunSignature<void> {
+  using type = void(std::exception_ptr);
+};
+template <class T>
+using run_signature = typename RunSignature<T>::type;
 
 /// One async_run(): owns the task's frame while it runs and the completion handler until
 /// it is called. Created on the caller's thread, started and finished on the strand.
