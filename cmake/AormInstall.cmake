@@ -9,6 +9,11 @@ install(TARGETS aorm_runtime aormc EXPORT aormTargets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/runtime/include/aorm" DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+if(TARGET aorm_asio)
+  install(TARGETS aorm_asio EXPORT aormTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  install(FILES "${PROJECT_SOURCE_DIR}/runtime/asio/include/aorm/asio.hpp"
+          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/aorm)
+endif()
 install(EXPORT aormTargets NAMESPACE aorm:: DESTINATION ${AORM_INSTALL_CMAKEDIR})
 # aorm::json in an export set of its own: aormConfig.cmake loads it only when the consumer
 # has Boost.JSON, so consumers without Boost still find aorm.

@@ -137,7 +137,7 @@ TEST_CASE("run waits for worker jobs in flight before destroying the tasks waiti
 // slower than that on both sides, so each must wake a sleeping worker (condition variable)
 // and a sleeping loop (eventfd). A lost wake-up hangs the test.
 TEST_CASE("run_on round trips still complete when the worker and the loop have gone to sleep") {
-  static_assert(WorkerThread::kSpin < 5ms && aorm::detail::EventLoop::kSpin < 5ms);
+  static_assert(WorkerThread::kSpin < 5ms && aorm::detail::EpollLoop::kSpin < 5ms);
   WorkerThread worker;
   const int sum = aorm::run([&]() -> Task<int> {
     int total = 0;

@@ -32,7 +32,7 @@ namespace aorm {
 template <class T>
 T run(Task<T> task) {
   assert(task && "aorm::run() on an empty Task");
-  detail::EventLoop loop;  // destroyed before `task`: in-flight work first, then the rest
+  detail::EpollLoop loop;  // destroyed before `task`: in-flight work first, then the rest
   loop.run_until_done(detail::TaskAccess::frame(task));
   return detail::TaskAccess::frame(task).promise().take();
 }

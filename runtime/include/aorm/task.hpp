@@ -201,19 +201,26 @@ decltype(auto) get_awaiter(A&& a) {
 }
 
 /// Wraps every awaiter used inside a Task body: when the body resumes after the await,
-/// the running context is the body's own again, whoever resumed it.
+/// the running context is the body's own again, whoever resumed it; and when the body
+/// really suspended and its scope was cancelled meanwhile (detail::Cancellation), it
+/// raises the cancellation instead of taking the awaited result (the awaiter's destructor
+/// cleans up what it holds). An await that did not suspend (a ready row) checks nothing:
+/// the check costs a flag and, after a real suspension, a walk of the context chain.
 template <class Awaiter>
 struct ContextRestoringAwaiter {
   Awaiter awaiter;
   const std::shared_ptr<Context>* context;
+  bool suspended = false;
 
   bool await_ready() { return awaiter.await_ready(); }
   template <class Promise>
   auto await_suspend(std::coroutine_handle<Promise> h) {
+    suspended = true;  // before: the body may be resumed (or destroyed) inside the call
     return awaiter.await_suspend(h);
   }
   decltype(auto) await_resume() {
     running_context = context;
+    if (suspended && *context) throw_if_cancelled(context->get());
     return awaiter.await_resume();
   }
 };

@@ -1,4 +1,5 @@
-// detail::EventLoop: ready queue, timers, cross-thread posts (eventfd) and epoll watches.
+// detail::EventLoop (the interface's shared parts) and detail::EpollLoop: ready queue,
+// timers, cross-thread posts (eventfd) and epoll watches.
 #include "aorm/detail/loop.hpp"
 
 #include <poll.h>
@@ -45,11 +46,12 @@ FileDescriptor::~FileDescriptor() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-EventLoop::EventLoop() : spin_limit_(std::max(2u, std::thread::hardware_concurrency())) {
+EpollLoop::EpollLoop() : spin_limit_(std::max(2u, std::thread::hardware_concurrency())) {
   if (current_loop != nullptr)
     throw std::logic_error(
         "aorm::run() called on a thread that is already running an event loop; inside a "
-        "task, co_await the task instead of calling aorm::run()");
+        "task, co_await the task instead of calling aorm::run() (or, on an aorm::asio::Host, "
+        "aorm::asio::async_run() from outside the task)");
   epoll_ = FileDescriptor(::epoll_create1(EPOLL_CLOEXEC));
   if (epoll_.get() < 0) throw_errno("aorm: epoll_create1");
   wake_ = FileDescriptor(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
@@ -62,7 +64,7 @@ EventLoop::EventLoop() : spin_limit_(std::max(2u, std::thread::hardware_concurre
   current_loop = this;
 }
 
-EventLoop::~EventLoop() {
+EpollLoop::~EpollLoop() {
   running_context = nullptr;
   // See the class comment. Cancelling a spawned task runs destructors, which may announce
   // more posts or spawn again: repeat until both are exhausted.
@@ -75,7 +77,7 @@ EventLoop::~EventLoop() {
       }
       take_posted();  // the handles land in ready_, which is dropped
     } else {
-      spawned_->cancel();  // unlinks it
+      cancel_spawned();
     }
   }
   // A thread that posted may still be inside post(), which writes wake_ under the mutex:
@@ -86,13 +88,21 @@ EventLoop::~EventLoop() {
 
 EventLoop* EventLoop::current() noexcept { return current_loop; }
 
+EventLoop* EventLoop::exchange_current(EventLoop* loop) noexcept { return std::exchange(current_loop, loop); }
+
+void EventLoop::cancel_spawned() noexcept {
+  // Cancelling one may run destructors that spawn again or cancel others: take the head
+  // each time.
+  while (spawned_ != nullptr) spawned_->cancel();  // unlinks it
+}
+
 EventLoop& EventLoop::require_current(const char* what) {
   if (current_loop == nullptr)
-    throw std::logic_error(std::string(what) + "() needs a running event loop: call it from a task run by aorm::run()");
+    throw std::logic_error(std::string(what) + "() needs a running event loop: call it from a task run by aorm::run() or by an aorm::asio::Host");
   return *current_loop;
 }
 
-void EventLoop::run_until_done(std::coroutine_handle<> main) {
+void EpollLoop::run_until_done(std::coroutine_handle<> main) {
   schedule(main);
   while (!main.done()) {
     poll_events(timeout_ms());
@@ -101,13 +111,13 @@ void EventLoop::run_until_done(std::coroutine_handle<> main) {
   }
 }
 
-void EventLoop::schedule(std::coroutine_handle<> h) { ready_.push_back(h); }
+void EpollLoop::schedule(std::coroutine_handle<> h) { ready_.push_back(h); }
 
-void EventLoop::resume_at(Clock::time_point deadline, std::coroutine_handle<> h) {
+void EpollLoop::resume_at(Clock::time_point deadline, std::coroutine_handle<> h) {
   timers_.push(Timer{deadline, timer_sequence_++, h});
 }
 
-void EventLoop::post(std::coroutine_handle<> h, WakeCheck wake, const void* arg) {
+void EpollLoop::post(std::coroutine_handle<> h, WakeCheck wake, const void* arg) {
   std::lock_guard lock(posted_mutex_);
   posted_.push_back(h);
   has_posts_.store(true, std::memory_order_release);
@@ -121,7 +131,7 @@ void EventLoop::post(std::coroutine_handle<> h, WakeCheck wake, const void* arg)
   }
 }
 
-void EventLoop::watch(int fd, std::uint32_t events, WatchCallback callback) {
+void EpollLoop::watch(int fd, std::uint32_t events, WatchCallback callback) {
   if (++watch_generation_ == 0) ++watch_generation_;  // 0 is reserved for wake_tag
   epoll_event event{};
   event.events = events;
@@ -136,7 +146,7 @@ void EventLoop::watch(int fd, std::uint32_t events, WatchCallback callback) {
     found->second = std::move(entry);
 }
 
-void EventLoop::unwatch(int fd) noexcept {
+void EpollLoop::unwatch(int fd) noexcept {
   auto found = watches_.find(fd);
   if (found == watches_.end()) return;
   // Fails harmlessly when the fd was already closed (the kernel dropped it then).
@@ -160,7 +170,7 @@ void EventLoop::release(SpawnState& task) noexcept {
   task.prev = task.next = nullptr;
 }
 
-int EventLoop::timeout_ms() const {
+int EpollLoop::timeout_ms() const {
   if (!ready_.empty()) return 0;
   if (timers_.empty()) {
     if (watches_.empty() && expected_posts_ == 0)
@@ -179,7 +189,7 @@ int EventLoop::timeout_ms() const {
 // Spinning yields the CPU on each round rather than busy-waiting: on a machine with more
 // runnable threads than cores (the worker may share our core), a busy wait would burn the
 // time slice the worker needs to produce the reply.
-bool EventLoop::spin_for_posts() const noexcept {
+bool EpollLoop::spin_for_posts() const noexcept {
   const auto deadline = Clock::now() + kSpin;
   for (;;) {
     if (has_posts_.load(std::memory_order_acquire)) return true;
@@ -188,19 +198,19 @@ bool EventLoop::spin_for_posts() const noexcept {
   }
 }
 
-bool EventLoop::prepare_to_sleep() {
+bool EpollLoop::prepare_to_sleep() {
   std::lock_guard lock(posted_mutex_);
   if (!posted_.empty()) return false;
   sleeping_ = true;
   return true;
 }
 
-void EventLoop::woke_up() {
+void EpollLoop::woke_up() {
   std::lock_guard lock(posted_mutex_);
   sleeping_ = false;
 }
 
-void EventLoop::poll_events(int timeout) {
+void EpollLoop::poll_events(int timeout) {
   // A worker's reply is due: it often comes within microseconds, sooner than a sleep and
   // wake-up would take. Not when a timer is due within a millisecond or two: spinning
   // yields the CPU, and on a busy machine a yield can cost a time slice, which would make
@@ -236,7 +246,7 @@ void EventLoop::poll_events(int timeout) {
   if (has_posts_.load(std::memory_order_acquire)) take_posted();
 }
 
-void EventLoop::take_posted() {
+void EpollLoop::take_posted() {
   {
     std::lock_guard lock(posted_mutex_);
     if (wake_pending_) {
@@ -253,7 +263,7 @@ void EventLoop::take_posted() {
   taken_.clear();
 }
 
-void EventLoop::fire_timers() {
+void EpollLoop::fire_timers() {
   if (timers_.empty()) return;
   const auto now = Clock::now();
   while (!timers_.empty() && timers_.top().deadline <= now) {
@@ -262,7 +272,7 @@ void EventLoop::fire_timers() {
   }
 }
 
-bool EventLoop::run_ready(std::coroutine_handle<> main) {
+bool EpollLoop::run_ready(std::coroutine_handle<> main) {
   // Handles scheduled while this batch runs wait for the next turn, after timers and I/O.
   running_.swap(ready_);
   for (std::coroutine_handle<> h : running_) {

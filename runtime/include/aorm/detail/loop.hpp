@@ -1,9 +1,11 @@
-// aorm/detail/loop.hpp — the event loop that aorm::run() drives, and worker threads.
+// aorm/detail/loop.hpp — the loop interface (EventLoop), the epoll loop that aorm::run()
+// drives (EpollLoop), and worker threads.
 //
-// Threads: one EventLoop per thread at a time, created by aorm::run() on the calling
-// thread ("the loop thread"); every coroutine of that run() is resumed on it, so user code
-// has no data races. Blocking work (SQLite calls) runs on WorkerThreads; it comes back to
-// the loop thread with EventLoop::post(), which is the only thread-safe member.
+// Threads: one current loop per thread at a time: an EpollLoop created by aorm::run() on
+// the calling thread ("the loop thread"), or an aorm::asio::Host while one of its handlers
+// runs; every coroutine of that loop is resumed there, so user code has no data races.
+// Blocking work (SQLite calls) runs on WorkerThreads; it comes back to the loop thread with
+// EventLoop::post(), which is the only thread-safe member.
 #pragma once
 
 #include <atomic>
@@ -40,11 +42,90 @@ class FileDescriptor {
   int fd_;
 };
 
-/// The event loop: a ready queue, timers, a thread-safe queue of handles posted by other
-/// threads (woken through an eventfd) and an epoll set of watched file descriptors.
+/// The loop interface: what tasks and backends need from whatever runs them (DESIGN.md,
+/// "where the new parts live"). Two implementations: EpollLoop below (aorm::run()'s own
+/// loop) and aorm::asio::Host's loop on a boost::asio::io_context (runtime/asio/). Nothing
+/// here knows about Asio, and backends talk to this class only.
+///
+/// Cost: one virtual call per schedule(), post(), timer or watch, i.e. a few per
+/// statement; nothing per row (rows never touch the loop). expect_post(), adopt() and
+/// release() are not virtual.
+///
+/// Threads: every member except post() is called on the loop's thread (for the Asio host:
+/// inside its strand), where its coroutines are resumed. current() is per thread: a loop
+/// is current while it resumes its coroutines (EpollLoop: for its whole life; the Asio
+/// host: while one of its handlers runs).
+///
+/// Destruction with work pending is each implementation's to define, with one rule common
+/// to both: before destroying the frames of suspended tasks it waits for every post()
+/// announced with expect_post() (the work of other threads writes into those frames).
+class EventLoop {
+ public:
+  using Clock = std::chrono::steady_clock;
+  /// Called on the loop thread with the epoll events (EPOLLIN, EPOLLOUT, EPOLLERR, ...).
+  using WatchCallback = std::function<void(std::uint32_t events)>;
+  /// See post(h, wake, arg).
+  using WakeCheck = bool (*)(const void* arg) noexcept;
+
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  /// The loop of the calling thread; null outside aorm::run() and outside the handlers of
+  /// an Asio host.
+  static EventLoop* current() noexcept;
+  /// current(), or std::logic_error naming `what` ("aorm::sleep") when there is none.
+  static EventLoop& require_current(const char* what);
+
+  /// Resumes `h` on a later turn of the loop, after the handles already scheduled.
+  virtual void schedule(std::coroutine_handle<> h) = 0;
+  /// Resumes `h` once `deadline` has passed; timers fire in deadline order, equal
+  /// deadlines in the order they were added.
+  virtual void resume_at(Clock::time_point deadline, std::coroutine_handle<> h) = 0;
+
+  /// Announces that another thread will call post() once, for work started by this loop.
+  /// The loop's teardown waits for every announced post (see the class comment).
+  void expect_post() noexcept { ++expected_posts_; }
+  /// Thread-safe: resumes `h` on the loop thread. Every call must have been announced
+  /// by one expect_post() on the loop thread (run_on() does both). Whatever the posting
+  /// thread wrote before post() is visible to `h` when it resumes.
+  void post(std::coroutine_handle<> h) { post(h, nullptr, nullptr); }
+  /// Like post(h), but a sleeping loop may be woken only when `wake(arg)` returns true (null:
+  /// always); else `h` is resumed when the loop next wakes. `wake` is called under the
+  /// loop's post lock, so every later post is decided after it: the poster must make sure
+  /// that whenever `wake` says no, a later post will say yes (see RunOnAnyWorker). A loop
+  /// that never sleeps (the Asio host) ignores it.
+  virtual void post(std::coroutine_handle<> h, WakeCheck wake, const void* arg) = 0;
+
+  /// Calls `callback` on the loop thread whenever `fd` is ready for `events` (EPOLLIN,
+  /// EPOLLOUT, ...; level-triggered). Watching a watched fd replaces its events and callback.
+  /// Raises std::system_error when the fd cannot be watched.
+  virtual void watch(int fd, std::uint32_t events, WatchCallback callback) = 0;
+  /// Stops watching `fd` (no effect when not watched) and drops its callback (a callback
+  /// running right now is dropped when it returns). Allowed inside its own callback.
+  virtual void unwatch(int fd) noexcept = 0;
+
+  /// Spawned tasks still running: the loop owns them (see spawn() in runtime.hpp).
+  virtual void adopt(SpawnState& task) noexcept;
+  virtual void release(SpawnState& task) noexcept;
+
+ protected:
+  EventLoop() = default;
+  ~EventLoop() = default;
+  /// Makes `loop` the calling thread's current loop; returns the previous one.
+  static EventLoop* exchange_current(EventLoop* loop) noexcept;
+  /// Destroys the frames of every spawned task still running (teardown).
+  void cancel_spawned() noexcept;
+
+  std::size_t expected_posts_ = 0;  // announced by expect_post(); each implementation counts them down
+  SpawnState* spawned_ = nullptr;   // intrusive list of running spawned tasks
+};
+
+/// aorm::run()'s event loop: a ready queue, timers, a thread-safe queue of handles posted
+/// by other threads (woken through an eventfd) and an epoll set of watched file descriptors.
 ///
 /// Threads: constructed, run and destroyed on one thread, the loop thread; every member
-/// except post() must be called there. Coroutines are only ever resumed on it.
+/// except post() must be called there. Coroutines are only ever resumed on it. It is the
+/// current loop of that thread for its whole life.
 ///
 /// Destruction with work pending (what happens when the main task finishes while other
 /// tasks are still suspended, like asyncio.run() cancelling what is left):
@@ -64,62 +145,28 @@ class FileDescriptor {
 /// often finish within microseconds, so the reply usually arrives while it spins: no
 /// sleep, no wake-up, and post() skips the eventfd write (it writes only while the loop
 /// sleeps or is about to).
-class EventLoop {
+class EpollLoop final : public EventLoop {
  public:
-  using Clock = std::chrono::steady_clock;
   /// How long the loop spins for an expected post() before it sleeps.
   static constexpr std::chrono::microseconds kSpin{50};
-  /// Called on the loop thread with the epoll events (EPOLLIN, EPOLLOUT, EPOLLERR, ...).
-  using WatchCallback = std::function<void(std::uint32_t events)>;
 
   /// Makes this the loop of the calling thread. Raises std::logic_error when the thread
-  /// already has one (aorm::run() inside a task), std::system_error when the kernel
-  /// refuses an epoll or eventfd descriptor.
-  EventLoop();
-  ~EventLoop();
-  EventLoop(const EventLoop&) = delete;
-  EventLoop& operator=(const EventLoop&) = delete;
-
-  /// The loop of the calling thread; null outside aorm::run().
-  static EventLoop* current() noexcept;
-  /// current(), or std::logic_error naming `what` ("aorm::sleep") when there is none.
-  static EventLoop& require_current(const char* what);
+  /// already has one (aorm::run() inside a task, or inside an Asio host's handler),
+  /// std::system_error when the kernel refuses an epoll or eventfd descriptor.
+  EpollLoop();
+  ~EpollLoop();
 
   /// Resumes `main` and then whatever becomes ready, until `main` is done. Raises
   /// std::logic_error when `main` is suspended and nothing can ever resume it (no ready
   /// handle, timer, watch or announced post): a deadlock.
   void run_until_done(std::coroutine_handle<> main);
 
-  /// Resumes `h` on a later turn of the loop, after the handles already scheduled.
-  void schedule(std::coroutine_handle<> h);
-  /// Resumes `h` once `deadline` has passed; timers fire in deadline order, equal
-  /// deadlines in the order they were added.
-  void resume_at(Clock::time_point deadline, std::coroutine_handle<> h);
-
-  /// Announces that another thread will call post() once, for work started by this loop.
-  /// The loop's destructor waits for every announced post (see the class comment).
-  void expect_post() noexcept { ++expected_posts_; }
-  /// Thread-safe: resumes `h` on the loop thread. Every call must have been announced
-  /// by one expect_post() on the loop thread (run_on() does both). Whatever the posting
-  /// thread wrote before post() is visible to `h` when it resumes.
-  void post(std::coroutine_handle<> h) { post(h, nullptr, nullptr); }
-  /// Like post(h), but a sleeping loop is woken only when `wake(arg)` returns true (null:
-  /// always); else `h` is resumed when the loop next wakes. `wake` is called under the
-  /// loop's post lock, so every later post is decided after it: the poster must make sure
-  /// that whenever `wake` says no, a later post will say yes (see RunOnAnyWorker).
-  using WakeCheck = bool (*)(const void* arg) noexcept;
-  void post(std::coroutine_handle<> h, WakeCheck wake, const void* arg);
-
-  /// Calls `callback` on the loop thread whenever `fd` is ready for `events` (EPOLLIN,
-  /// EPOLLOUT, ...; level-triggered). Watching a watched fd replaces its events and callback.
-  /// Raises std::system_error when epoll rejects the fd.
-  void watch(int fd, std::uint32_t events, WatchCallback callback);
-  /// Stops watching `fd` (no effect when not watched). Allowed inside its own callback.
-  void unwatch(int fd) noexcept;
-
-  /// Spawned tasks still running: the loop owns them (see spawn() in runtime.hpp).
-  void adopt(SpawnState& task) noexcept;
-  void release(SpawnState& task) noexcept;
+  void schedule(std::coroutine_handle<> h) override;
+  void resume_at(Clock::time_point deadline, std::coroutine_handle<> h) override;
+  using EventLoop::post;
+  void post(std::coroutine_handle<> h, WakeCheck wake, const void* arg) override;
+  void watch(int fd, std::uint32_t events, WatchCallback callback) override;
+  void unwatch(int fd) noexcept override;
 
  private:
   struct Timer {
@@ -153,9 +200,7 @@ class EventLoop {
   std::uint64_t timer_sequence_ = 0;
   std::unordered_map<int, std::shared_ptr<Watch>> watches_;
   std::uint32_t watch_generation_ = 0;
-  std::size_t expected_posts_ = 0;
   std::size_t spin_limit_;  // spin for posts only while fewer jobs are in flight (the cores)
-  SpawnState* spawned_ = nullptr;  // intrusive list of running spawned tasks
 
   std::mutex posted_mutex_;                      // guards posted_, sleeping_, wake_pending_
   std::vector<std::coroutine_handle<>> posted_;  // written by any thread
