@@ -44,16 +44,19 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
+/// `value` serialised, with `status`.
+inline Response reply(const boost::json::value& value, http::status status = http::status::ok) {
+  Response r;
+  r.status = status;
+  r.body = boost::json::serialize(value);
+  return r;
+}
+
 /// `{"detail": detail}` with `status`.
 inline Response error(http::status status, std::string_view detail) {
   boost::json::object o;
   o["detail"] = detail;
-  return {status, boost::json::serialize(o)};
-}
-
-/// `value` serialised, with `status`.
-inline Response reply(const boost::json::value& value, http::status status = http::status::ok) {
-  return {status, boost::json::serialize(value)};
+  return reply(o, status);
 }
 
 struct ServerOptions {

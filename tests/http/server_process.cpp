@@ -175,7 +175,7 @@ Reply curl_file(const Server& server, const std::string& method, const std::stri
 }
 
 std::vector<int> curl_parallel(const Server& server, const std::vector<std::string>& targets, int at_once) {
-  std::vector<std::string> argv{"curl", "-sS", "--max-time", "60", "--parallel", "--parallel-immediate",
+  std::vector<std::string> argv{"curl", "-sS", "--no-progress-meter", "--max-time", "60", "--parallel", "--parallel-immediate",
                                 "--parallel-max", std::to_string(at_once)};
   for (const auto& t : targets) {
     argv.push_back("-o");

@@ -115,7 +115,7 @@ TEST_CASE("a pinned context is kept when awaited under another context") {
 
 TEST_CASE("a child context can point at its parent like nested atomic blocks") {
   auto outer = std::make_shared<Context>();
-  auto savepoint = std::make_shared<Context>(Context{outer, nullptr, nullptr, nullptr});
+  auto savepoint = std::make_shared<Context>(Context{outer, nullptr, nullptr, nullptr, nullptr});
   aorm::run(with_context(outer, [&]() -> Task<void> {
     co_await with_context(savepoint, [&]() -> Task<void> {
       co_await aorm::sleep(1ms);
