@@ -95,8 +95,6 @@ ir::ModelSetSpec normalized(ir::ModelSetSpec spec) {
   for (ir::ModelSpec& m : spec.models) {
     m.meta.ordering.reset();
     m.meta.get_latest_by.reset();
-    m.renamed_from.reset();
-    for (ir::FieldSpec& f : m.fields) f.renamed_from.reset();
   }
   return spec;
 }

@@ -1,7 +1,7 @@
 // migrate/state.hpp — the model state a list of migrations leaves, and the operations on it.
 //
 // The state is an ir::ModelSetSpec (a model file as written, without what does not touch the
-// schema: meta.ordering and meta.get_latest_by, renamed_from). ir::resolve() turns it into the
+// schema: meta.ordering and meta.get_latest_by). ir::resolve() turns it into the
 // ModelSet that the SQL emitter reads, exactly as it does a model file.
 #pragma once
 
@@ -16,7 +16,8 @@
 
 namespace aormc::migrate {
 
-/// `spec` without what migrations do not track (ordering, get_latest_by, renamed_from).
+/// `spec` without what migrations do not track (ordering, get_latest_by). renamed_from stays
+/// (the autodetector reads it; field_yaml() and the writer leave it out).
 ir::ModelSetSpec normalized(ir::ModelSetSpec spec);
 
 /// A field as a one-line YAML flow map, options in a fixed order, flags only when true:
