@@ -319,7 +319,7 @@ class OpSql {
                              {"fill", fill(af, d_)}};
     drop_indexes(bm, am);
     rename_column(am.table, bf.column, af.column);
-    const bool fk_changed = bf.target < 0 != af.target < 0 ||
+    const bool fk_changed = (bf.target < 0) != (af.target < 0) ||
                             (bf.target >= 0 && b_.models[bf.target].table != a_.models[af.target].table);
     if (bf.target >= 0 && fk_changed) drop_constraint(am.table, af.column, 'f');
     if (bf.unique && !af.unique) drop_constraint(am.table, af.column, 'u');
