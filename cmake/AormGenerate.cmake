@@ -8,6 +8,9 @@
 #   find_package(aorm REQUIRED)          # or add_subdirectory(aorm)
 #   aorm_generate(blog_models MODELS models/blog.yaml)
 #   aorm_generate(library_models HEADERS models/library.hpp)   # annotated C++ (API.md §1b)
+#   aorm_generate(blog_models MODELS models/blog.yaml MIGRATIONS migrations/blog)
+#     also generates "blog/migrations.hpp" (blog::migrations, for db.amigrate); the build fails,
+#     naming the makemigrations command to run, when the model file has changes no migration holds
 #   target_link_libraries(app PRIVATE blog_models library_models)
 #
 # Beside models.hpp, aormc writes "<ns>/json.hpp": Boost.JSON conversions of every model
@@ -22,8 +25,26 @@
 # is the header's namespace: the first `namespace name {` line of the header.
 include_guard(GLOBAL)
 
+# The migrations of one model file (aorm_generate's MIGRATIONS): <ns>/migrations.{hpp,cpp},
+# regenerated when the model file, a migration file or aormc changes. Uses the caller's
+# ARG_MIGRATIONS, ARG_OUTPUT_DIR, _aormc, _aormc_dep, _sources and _headers.
+macro(_aorm_generate_migrations model_abs ns_dir)
+  get_filename_component(_mig_dir "${ARG_MIGRATIONS}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+  file(GLOB _mig_files CONFIGURE_DEPENDS "${_mig_dir}/*.yaml")
+  set(_mig_hpp "${ARG_OUTPUT_DIR}/${ns_dir}/migrations.hpp")
+  set(_mig_cpp "${ARG_OUTPUT_DIR}/${ns_dir}/migrations.cpp")
+  add_custom_command(
+    OUTPUT "${_mig_hpp}" "${_mig_cpp}"
+    COMMAND "${_aormc}" generate-migrations "${model_abs}" --dir "${_mig_dir}" --out "${ARG_OUTPUT_DIR}"
+    DEPENDS "${model_abs}" ${_mig_files} ${_aormc_dep}
+    COMMENT "aormc: generating ${ns_dir}/migrations.{hpp,cpp} from ${ARG_MIGRATIONS}"
+    VERBATIM)
+  list(APPEND _sources "${_mig_cpp}")
+  list(APPEND _headers "${_mig_hpp}")
+endmacro()
+
 function(aorm_generate target)
-  cmake_parse_arguments(ARG "" "OUTPUT_DIR" "MODELS;HEADERS" ${ARGN})
+  cmake_parse_arguments(ARG "" "OUTPUT_DIR;MIGRATIONS" "MODELS;HEADERS" ${ARGN})
   if(NOT ARG_MODELS AND NOT ARG_HEADERS)
     message(FATAL_ERROR "aorm_generate(${target}): give at least one file with MODELS or HEADERS")
   endif()
@@ -73,6 +94,9 @@ function(aorm_generate target)
       VERBATIM)
     list(APPEND _sources "${_cpp}")
     list(APPEND _headers "${_hpp}" "${_json}")
+    if(ARG_MIGRATIONS)
+      _aorm_generate_migrations("${_abs}" "${_ns_dir}")
+    endif()
   endforeach()
 
   if(ARG_HEADERS)

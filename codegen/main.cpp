@@ -26,6 +26,7 @@
 
 #include <unistd.h>
 
+#include "cli/migrations.hpp"
 #include "emit/sql/ddl.hpp"
 #include "pipeline.hpp"
 
@@ -41,7 +42,7 @@ constexpr std::string_view kUsage =
     "(-I, -D, -std, @file) are what Clang needs to read a header.\n";
 
 int usage_error(std::string_view message) {
-  std::cerr << "aormc: error: " << message << "\n" << kUsage;
+  std::cerr << "aormc: error: " << message << "\n" << kUsage << aormc::cli::kMigrationsUsage;
   return 1;
 }
 
@@ -201,8 +202,13 @@ int main(int argc, char** argv) {
     if (command == "generate") return generate(args);
     if (command == "sql") return sql(args);
     if (command == "check") return check(args);
+    if (command == "makemigrations") return aormc::cli::makemigrations(args);
+    if (command == "sqlmigrate") return aormc::cli::sqlmigrate(args);
+    if (command == "migrate") return aormc::cli::migrate(args);
+    if (command == "showmigrations") return aormc::cli::showmigrations(args);
+    if (command == "generate-migrations") return aormc::cli::generate_migrations(args);
     if (command == "--help" || command == "-h") {
-      std::cout << kUsage;
+      std::cout << kUsage << aormc::cli::kMigrationsUsage;
       return 0;
     }
     return usage_error("unknown command '" + command + "'");

@@ -71,6 +71,7 @@ struct Field {
   int target = -1;             // index into ModelSet::models
   OnDelete on_delete = OnDelete::cascade;
   std::string related_name;    // reverse accessor on the target; empty for "+"
+  std::string renamed_from;    // `renamed_from:` (makemigrations only), else empty
   diag::Location where;
 };
 
@@ -117,6 +118,7 @@ struct Model {
   std::optional<OrderTerm> get_latest_by;
   std::vector<Index> indexes;  // index: true, foreign keys, meta.indexes, unique_together
   std::vector<ReverseRelation> reverse;
+  std::string renamed_from;  // `renamed_from:` (makemigrations only), else empty
   diag::Location where;
 
   /// Index of the column whose member is `name`, or -1.

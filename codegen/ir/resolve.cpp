@@ -200,6 +200,7 @@ class Resolver {
       m.label = prefix + "." + name;
       m.table = ms.meta.table ? ms.meta.table->value : prefix + "_" + m.snake;
       m.where = ms.name.where;
+      if (ms.renamed_from) m.renamed_from = ms.renamed_from->value;
       if (ms.meta.table && ms.meta.table->value.empty())
         error(ms.meta.table->where, "empty table name for model " + quoted(name));
       auto [it, inserted] = by_snake.emplace(m.snake, out_.models.size());
@@ -356,6 +357,7 @@ class Resolver {
     f.index = flag(fs.index);
     f.auto_now = flag(fs.auto_now);
     f.auto_now_add = flag(fs.auto_now_add);
+    if (fs.renamed_from) f.renamed_from = fs.renamed_from->value;
     const bool fk = *type == FieldType::foreign_key || *type == FieldType::one_to_one;
     f.column = fs.db_column ? fs.db_column->value : fk ? name + "_id" : name;
     if (fs.db_column && fs.db_column->value.empty())

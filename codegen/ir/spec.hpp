@@ -36,7 +36,7 @@ inline constexpr std::string_view kFieldOptions[] = {
     "type",       "null",         "default",     "unique",       "index",
     "primary_key", "choices",     "max_length",  "max_digits",   "decimal_places",
     "db_column",  "auto_now",     "auto_now_add", "on_delete",   "related_name",
-    "db_table",   "through",      "to",
+    "db_table",   "through",      "to",           "renamed_from",
 };
 
 struct FieldSpec {
@@ -50,6 +50,9 @@ struct FieldSpec {
   std::optional<Scalar> default_value;
   std::optional<Spanned<std::vector<Spanned<std::string>>>> choices;
   std::optional<Spanned<std::string>> db_column, to, on_delete, related_name, db_table, through;
+  // `renamed_from: old`: the field was called `old` before (makemigrations renames the
+  // column instead of dropping it and adding a new one). No effect on the generated code.
+  std::optional<Spanned<std::string>> renamed_from;
   // Annotated C++ only: the name of the nested enum that gave the choices (the generated
   // struct names it after the field, so the two must agree).
   std::optional<Spanned<std::string>> enum_name;
@@ -70,6 +73,7 @@ struct ModelSpec {
   Spanned<std::string> name;
   std::vector<FieldSpec> fields;  // as written, in order (duplicates already reported and dropped)
   MetaSpec meta;
+  std::optional<Spanned<std::string>> renamed_from;  // `renamed_from: OldName` (migrations)
 };
 
 struct ModelSetSpec {

@@ -191,7 +191,7 @@ constexpr std::string_view kFieldFlags[] = {"primary_key", "unique", "index", "a
                                             "auto_now_add", "one_to_one"};
 constexpr std::string_view kFieldIntegers[] = {"max_length", "max_digits", "decimal_places"};
 constexpr std::string_view kFieldNames[] = {"db_column", "on_delete", "related_name", "db_table",
-                                            "through"};
+                                            "through", "renamed_from"};
 constexpr std::string_view kModelOptions[] = {"table", "ordering", "get_latest_by", "indexes",
                                               "unique_together"};
 
@@ -347,6 +347,7 @@ bool apply_field_options(const std::vector<Option>& options, ir::FieldSpec& fiel
       else if (n == "on_delete") field.on_delete = v;
       else if (n == "related_name") field.related_name = v;
       else if (n == "db_table") field.db_table = v;
+      else if (n == "renamed_from") field.renamed_from = v;
       else field.through = v;
     } else {
       std::string fix;

@@ -1,4 +1,5 @@
 #include "frontend/yaml/parse.hpp"
+#include "frontend/yaml/entries.hpp"
 
 #include <charconv>
 #include <map>
@@ -16,7 +17,7 @@ using ir::Spanned;
 std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
 
 constexpr std::string_view kRootKeys[] = {"namespace", "models"};
-constexpr std::string_view kModelKeys[] = {"fields", "meta"};
+constexpr std::string_view kModelKeys[] = {"fields", "meta", "renamed_from"};
 constexpr std::string_view kMetaKeys[] = {"table", "ordering", "get_latest_by", "indexes",
                                           "unique_together"};
 
@@ -27,6 +28,15 @@ class Parser {
 
   // The spec, or nullopt when the document is not a map at all (then nothing else is
   // worth reporting: no 'namespace', no 'models').
+  // One model (`Name: { fields: ..., meta: ... }`) or one field (`name: { type: ... }`) as
+  // written inside another document (a migration file's operations).
+  ir::ModelSpec model_entry(const std::string& name, const YAML::Node& k, const YAML::Node& v) {
+    return model(name, k, v);
+  }
+  ir::FieldSpec field_entry(const std::string& name, const YAML::Node& k, const YAML::Node& v) {
+    return field(name, k, v);
+  }
+
   std::optional<ir::ModelSetSpec> root(const YAML::Node& doc) {
     ir::ModelSetSpec spec;
     spec.file = file_;
@@ -180,6 +190,8 @@ class Parser {
           return;
         }
         spec.meta = meta(vv);
+      } else if (key == "renamed_from") {
+        spec.renamed_from = string_value(vv, "renamed_from");
       } else {
         error(at(kk), "unknown key " + quoted(key) + " in model " + quoted(name) +
                           diag::did_you_mean(key, kModelKeys));
@@ -244,6 +256,7 @@ class Parser {
       else if (key == "related_name") spec.related_name = string_value(ov, key);
       else if (key == "db_table") spec.db_table = string_value(ov, key);
       else if (key == "through") spec.through = string_value(ov, key);
+      else if (key == "renamed_from") spec.renamed_from = string_value(ov, key);
       else if (key == "choices") spec.choices = name_list(ov, "choices", false);
       else if (key == "default") {
         if (ov.IsNull()) {
@@ -287,6 +300,16 @@ std::optional<ir::ModelSetSpec> parse(std::string_view text, const std::string& 
     return std::nullopt;
   }
   return Parser(text, file, diags).root(doc);
+}
+
+ir::ModelSpec parse_model(const YAML::Node& key, const YAML::Node& value, std::string_view text,
+                          const std::string& file, diag::Diagnostics& diags) {
+  return Parser(text, file, diags).model_entry(key.Scalar(), key, value);
+}
+
+ir::FieldSpec parse_field(const YAML::Node& key, const YAML::Node& value, std::string_view text,
+                          const std::string& file, diag::Diagnostics& diags) {
+  return Parser(text, file, diags).field_entry(key.Scalar(), key, value);
 }
 
 }  // namespace aormc::yaml

@@ -77,6 +77,8 @@ struct AtomicOptions {
 static_assert(std::is_trivially_destructible_v<AtomicOptions>);
 
 class Database;
+struct Migrations;     // aorm/migrate.hpp
+struct MigrateReport;  // aorm/migrate.hpp
 
 namespace detail {
 struct DatabaseState;
@@ -123,6 +125,13 @@ class Database {
 
   /// Executes `app`'s DDL for this database's dialect, all in one transaction.
   Task<void> acreate_tables(const App& app) const;
+
+  /// Applies `migrations` (aorm/migrate.hpp: one transaction per migration, concurrent
+  /// migrators apply each once): all that are missing when `target` is empty, else forwards or
+  /// backwards to the migration named `target` ("zero": every one undone). Raises
+  /// MigrationError for a failing migration (rolled back), ConfigError for an unknown target
+  /// or an applied migration the list does not know.
+  Task<MigrateReport> amigrate(const Migrations& migrations, std::string_view target = {}) const;
 
   /// The backend (for the query layer and tests).
   std::shared_ptr<detail::Backend> backend() const;
