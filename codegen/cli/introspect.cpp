@@ -80,17 +80,20 @@ aorm::Task<std::vector<std::vector<std::string>>> rows(aorm::Database db, std::s
 // The catalog of an SQLite database: sqlite_master and the table pragmas.
 aorm::Task<DbSchema> read_sqlite(aorm::Database db, std::vector<std::string> only) {
   DbSchema s;
-  for (const auto& t : co_await rows(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", {})) {
+  const std::vector<aorm::Value> none;
+  for (const auto& t : co_await rows(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", none)) {
     if (!only.empty() && std::find(only.begin(), only.end(), t[0]) == only.end()) continue;
     DbTable table;
     table.name = t[0];
+    // Named vectors: g++ 12 cannot compile an initializer_list inside co_await (TOOLCHAIN.md).
     std::vector<aorm::Value> name{aorm::to_value(t[0])};
+    std::vector<aorm::Value> twice{aorm::to_value(t[0]), aorm::to_value(t[0])};
     for (const auto& c : co_await rows(db, "SELECT name, type, \"notnull\", pk FROM pragma_table_info(?) ORDER BY cid", name))
       table.columns.push_back({c[0], c[1], c[2] == "1", std::atoi(c[3].c_str())});
     for (const auto& f : co_await rows(db, "SELECT \"from\", \"table\", \"to\", on_delete FROM pragma_foreign_key_list(?) "
                                            "WHERE id IN (SELECT id FROM pragma_foreign_key_list(?) GROUP BY id "
                                            "HAVING count(*) = 1) ORDER BY id",
-                                       {aorm::to_value(t[0]), aorm::to_value(t[0])}))
+                                       twice))
       table.foreign_keys.push_back({f[0], f[1], f[2], f[3]});
     for (const auto& i : co_await rows(db, "SELECT name, \"unique\", origin FROM pragma_index_list(?) ORDER BY name", name)) {
       DbIndex index{i[0], {}, i[1] == "1", i[2] == "pk"};
@@ -110,8 +113,9 @@ aorm::Task<DbSchema> read_sqlite(aorm::Database db, std::vector<std::string> onl
 // tables, pg_catalog for the rest.
 aorm::Task<DbSchema> read_postgres(aorm::Database db, std::vector<std::string> only) {
   DbSchema s;
+  const std::vector<aorm::Value> none;
   for (const auto& t : co_await rows(db, "SELECT table_name FROM information_schema.tables WHERE table_schema = "
-                                         "current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name", {})) {
+                                         "current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name", none)) {
     if (!only.empty() && std::find(only.begin(), only.end(), t[0]) == only.end()) continue;
     DbTable table;
     table.name = t[0];
