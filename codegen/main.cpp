@@ -26,6 +26,7 @@
 
 #include <unistd.h>
 
+#include "cli/introspect.hpp"
 #include "cli/migrations.hpp"
 #include "emit/sql/ddl.hpp"
 #include "pipeline.hpp"
@@ -42,7 +43,8 @@ constexpr std::string_view kUsage =
     "(-I, -D, -std, @file) are what Clang needs to read a header.\n";
 
 int usage_error(std::string_view message) {
-  std::cerr << "aormc: error: " << message << "\n" << kUsage << aormc::cli::kMigrationsUsage;
+  std::cerr << "aormc: error: " << message << "\n" << kUsage << aormc::cli::kMigrationsUsage
+            << aormc::cli::kIntrospectUsage;
   return 1;
 }
 
@@ -207,8 +209,10 @@ int main(int argc, char** argv) {
     if (command == "migrate") return aormc::cli::migrate(args);
     if (command == "showmigrations") return aormc::cli::showmigrations(args);
     if (command == "generate-migrations") return aormc::cli::generate_migrations(args);
+    if (command == "graph") return aormc::cli::graph(args);
+    if (command == "inspectdb") return aormc::cli::inspectdb(args);
     if (command == "--help" || command == "-h") {
-      std::cout << kUsage << aormc::cli::kMigrationsUsage;
+      std::cout << kUsage << aormc::cli::kMigrationsUsage << aormc::cli::kIntrospectUsage;
       return 0;
     }
     return usage_error("unknown command '" + command + "'");

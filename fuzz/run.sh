@@ -21,7 +21,7 @@ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" \
       -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
       -DAORM_BUILD_EXAMPLES=OFF -DAORM_BUILD_BENCH=OFF >/dev/null
-targets=(yaml_fuzz sql_fuzz)
+targets=(yaml_fuzz sql_fuzz migration_fuzz)
 ninja -C "$build" -j "$jobs" "${targets[@]}"
 
 status=0

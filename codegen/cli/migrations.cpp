@@ -19,6 +19,7 @@
 #include <aorm/runtime.hpp>
 
 #include "migrate/autodetect.hpp"
+#include "migrate/checksum.hpp"
 #include "migrate/cpp.hpp"
 #include "migrate/load.hpp"
 #include "migrate/reader.hpp"
@@ -210,28 +211,41 @@ std::unique_ptr<Runtime> to_runtime(const std::vector<Migration>& ms) {
   for (const auto& c : r->compiled) {
     const bool irreversible = c.sqlite_backward.size() == 1 && c.sqlite_backward[0] == "-- irreversible";
     aorm::Migration m{c.name, view(c.sqlite_forward), view(c.sqlite_backward), view(c.postgres_forward),
-                      view(c.postgres_backward), irreversible};
+                      view(c.postgres_backward), irreversible, c.checksum};
     r->list.push_back(m);
   }
   r->migrations = aorm::Migrations{r->app, r->list};
   return r;
 }
 
-aorm::Task<std::vector<std::string>> applied_names(aorm::Database db, std::string app) {
+// A row of aorm_migrations: name, checksum ("" when the row or the table has none).
+struct AppliedRow {
+  std::string name, checksum;
+};
+
+// The rows of `app` in aorm_migrations (none when the table does not exist). Reads only: a
+// table made before the checksum column existed is read as it is.
+aorm::Task<std::vector<AppliedRow>> applied_rows(aorm::Database db, std::string app) {
   const bool pg = db.dialect() == aorm::Dialect::postgres;
-  std::vector<std::string> names;
-  bool exists = false;
-  auto flag = [&](const aorm::RowReader& row) { exists = !row.is_null(0); };
-  aorm::Statement probe{pg ? "SELECT to_regclass('aorm_migrations')::text"
-                           : "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'aorm_migrations'",
-                        {}};
-  co_await aorm::detail::execute(db, probe, flag);
-  if (!exists) co_return names;
-  aorm::Statement stmt{pg ? "SELECT name FROM aorm_migrations WHERE app = $1" : "SELECT name FROM aorm_migrations WHERE app = ?",
+  std::vector<AppliedRow> rows;
+  std::int64_t columns = 0;  // 0: no table; 1: without checksum; 2: with it
+  auto count = [&](const aorm::RowReader& row) { columns = row.get_int64(0); };
+  aorm::Statement probe{
+      pg ? "SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass('aorm_migrations') "
+           "AND attname IN ('name', 'checksum') AND NOT attisdropped"
+         : "SELECT count(*) FROM pragma_table_info('aorm_migrations') WHERE name IN ('name', 'checksum')",
+      {}};
+  co_await aorm::detail::execute(db, probe, count);
+  if (columns == 0) co_return rows;
+  const std::string checksum = columns == 2 ? "checksum" : "NULL";
+  aorm::Statement stmt{"SELECT name, " + checksum + " FROM aorm_migrations WHERE app = " + (pg ? "$1" : "?") +
+                           " ORDER BY id",
                        {aorm::to_value(app)}};
-  auto sink = [&](const aorm::RowReader& row) { names.emplace_back(row.get_text(0)); };
+  auto sink = [&](const aorm::RowReader& row) {
+    rows.push_back({std::string(row.get_text(0)), row.is_null(1) ? std::string() : std::string(row.get_text(1))});
+  };
   co_await aorm::detail::execute(db, stmt, sink);
-  co_return names;
+  co_return rows;
 }
 
 }  // namespace
@@ -371,12 +385,12 @@ int showmigrations(const std::vector<std::string>& all) {
   if (!ms) return 1;
   const std::string app = ms->empty() ? "" : ms->front().ns;
   try {
-    std::vector<std::string> applied = aorm::run([](std::string url, std::string app) -> aorm::Task<std::vector<std::string>> {
+    std::vector<AppliedRow> applied = aorm::run([](std::string url, std::string app) -> aorm::Task<std::vector<AppliedRow>> {
       aorm::Database db = co_await aorm::aconnect(url, {.pool_size = 1});
       std::exception_ptr error;
-      std::vector<std::string> out;
+      std::vector<AppliedRow> out;
       try {
-        out = co_await applied_names(db, app);
+        out = co_await applied_rows(db, app);
       } catch (...) {
         error = std::current_exception();
       }
@@ -385,10 +399,21 @@ int showmigrations(const std::vector<std::string>& all) {
       co_return out;
     }(a.options["--db"], app));
     std::cout << app << "\n";
+    std::vector<std::string> edited;
     for (const Migration& m : *ms) {
-      const bool done = std::find(applied.begin(), applied.end(), m.name) != applied.end();
-      std::cout << " [" << (done ? "X" : " ") << "] " << m.name << "\n";
+      auto row = std::find_if(applied.begin(), applied.end(), [&](const AppliedRow& r) { return r.name == m.name; });
+      const bool is_edited = row != applied.end() && !row->checksum.empty() && row->checksum != migrate::checksum(m);
+      if (is_edited) edited.push_back(m.file);
+      std::cout << " [" << (row != applied.end() ? "X" : " ") << "] " << m.name
+                << (is_edited ? "  (edited after it was applied)" : "") << "\n";
     }
+    for (const AppliedRow& r : applied)
+      if (std::none_of(ms->begin(), ms->end(), [&](const Migration& m) { return m.name == r.name; }))
+        std::cout << " [X] " << r.name << "  (applied, but no file in " << a.positional[0] << ")\n";
+    for (const std::string& file : edited)
+      std::cerr << file << ": error: this migration was edited after it was applied; restore it as it was "
+                << "(e.g. git checkout) and make the change in a new migration (aormc makemigrations)\n";
+    if (!edited.empty()) return 1;
   } catch (const std::exception& e) {
     std::cerr << "aormc: error: " << e.what() << "\n";
     return 1;

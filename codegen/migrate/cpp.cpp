@@ -1,6 +1,7 @@
 #include "migrate/cpp.hpp"
 
 #include "emit/printer.hpp"
+#include "migrate/checksum.hpp"
 #include "migrate/sql.hpp"
 #include "migrate/state.hpp"
 #include "names/names.hpp"
@@ -51,6 +52,7 @@ std::optional<std::vector<CompiledMigration>> compile(const std::vector<Migratio
   for (std::size_t i = 0; i < migrations.size(); ++i) {
     CompiledMigration c;
     c.name = migrations[i].name;
+    c.checksum = checksum(migrations[i]);
     auto sf = migration_sql(migrations, i, Dialect::sqlite, false, diags);
     auto pf = migration_sql(migrations, i, Dialect::postgres, false, diags);
     if (!sf || !pf) return std::nullopt;
@@ -145,8 +147,9 @@ std::vector<emit::cpp::GeneratedFile> generate(const std::string& ns, const std:
               {"sb", span(m.sqlite_backward, "sqlite_backward")},
               {"pf", span(m.postgres_forward, "postgres_forward")},
               {"pb", span(m.postgres_backward, "postgres_backward")},
-              {"irreversible", irreversible ? "true" : "false"}},
-             "{$name$, $sf$, $sb$, $pf$, $pb$, $irreversible$},\n");
+              {"irreversible", irreversible ? "true" : "false"},
+              {"checksum", names::cpp_string(m.checksum)}},
+             "{$name$, $sf$, $sb$, $pf$, $pb$, $irreversible$, $checksum$},\n");
     }
   }
   c.emit({{"ns", ns}, {"app", names::cpp_string(ns)}}, R"cc(

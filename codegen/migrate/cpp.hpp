@@ -12,9 +12,11 @@
 
 namespace aormc::migrate {
 
-/// The statements of every migration (index order), both dialects, both directions.
+/// The statements of every migration (index order), both dialects, both directions, and the
+/// checksum aorm_migrations records (checksum.hpp).
 struct CompiledMigration {
   std::string name;
+  std::string checksum;
   std::vector<std::string> sqlite_forward, sqlite_backward, postgres_forward, postgres_backward;
 };
 std::optional<std::vector<CompiledMigration>> compile(const std::vector<Migration>& migrations,

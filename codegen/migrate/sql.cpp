@@ -323,8 +323,15 @@ class OpSql {
                             (bf.target >= 0 && b_.models[bf.target].table != a_.models[af.target].table);
     if (bf.target >= 0 && fk_changed) drop_constraint(am.table, af.column, 'f');
     if (bf.unique && !af.unique) drop_constraint(am.table, af.column, 'u');
+    // To a string type, no USING: the assignment cast raises "value too long for type
+    // character varying(n)" on a row that does not fit, where the explicit `col::varchar(n)`
+    // would cut it silently — a shorter max_length fails like Django's, losing nothing.
+    // Every type converts to a string by assignment (PostgreSQL's I/O conversion casts).
+    // Other types need USING (e.g. text -> bigint has no assignment cast).
     if (emit::sql::column_type(bf, d_) != emit::sql::column_type(af, d_))
-      add(sql(vars, "ALTER TABLE $table$ ALTER COLUMN $column$ TYPE $type$ USING $column$::$type$"));
+      add(sql(vars, af.type == FieldType::string || af.type == FieldType::text
+                        ? "ALTER TABLE $table$ ALTER COLUMN $column$ TYPE $type$"
+                        : "ALTER TABLE $table$ ALTER COLUMN $column$ TYPE $type$ USING $column$::$type$"));
     if (bf.nullable && !af.nullable) {
       add(sql(vars, "UPDATE $table$ SET $column$ = $fill$ WHERE $column$ IS NULL"));
       add(sql(vars, "ALTER TABLE $table$ ALTER COLUMN $column$ SET NOT NULL"));

@@ -114,6 +114,11 @@ std::string write(const Migration& m, const std::string& source) {
     # Review it like code; `aormc sqlmigrate <folder> <number> --dialect sqlite|postgres`
     # shows its SQL (add --backwards for the way back). Format: docs/migrations.md.
   )yaml");
+  return p.str() + write_body(m);
+}
+
+std::string write_body(const Migration& m) {
+  Printer p;
   p.emit({{"ns", yaml_scalar(m.ns)}, {"deps", list(m.dependencies)}}, "namespace: $ns$\ndependencies: $deps$\n");
   if (m.operations.empty()) {
     p.emit(R"yaml(

@@ -11,4 +11,8 @@ namespace aormc::migrate {
 /// The file text of `m`; `source` (the model file) is named in the opening comment.
 std::string write(const Migration& m, const std::string& source);
 
+/// write() without its opening comment: namespace, dependencies, operations (what
+/// checksum.hpp hashes).
+std::string write_body(const Migration& m);
+
 }  // namespace aormc::migrate

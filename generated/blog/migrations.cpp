@@ -115,7 +115,7 @@ constexpr std::string_view m0_postgres_backward[] = {
 };
 
 constexpr aorm::Migration kList[] = {
-    {"0001_initial", m0_sqlite_forward, m0_sqlite_backward, m0_postgres_forward, m0_postgres_backward, false},
+    {"0001_initial", m0_sqlite_forward, m0_sqlite_backward, m0_postgres_forward, m0_postgres_backward, false, "948e22974cdcccbf"},
 };
 
 }  // namespace

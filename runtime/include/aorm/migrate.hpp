@@ -9,7 +9,12 @@
 // the SQL statements aormc computed for each dialect, forwards and backwards.
 //
 // Guarantees (Database::amigrate):
-// - Applied migrations are rows of `aorm_migrations (id, app, name, applied_at)`.
+// - Applied migrations are rows of `aorm_migrations (id, app, name, applied_at, checksum)`.
+// - A migration applied and then edited is an error before anything runs: the row holds the
+//   checksum of the migration as applied (Migration::checksum, aormc's hash of the file's
+//   canonical text), and every amigrate() compares it with the migrations given. A table
+//   made before the column existed gets it added; its rows (checksum NULL) take the
+//   migrations' checksums the next time amigrate() runs.
 // - Each migration runs in its own transaction together with its aorm_migrations row: a
 //   failing (or killed) migration leaves the database at the previous one.
 // - Concurrent migrators (tasks, processes) apply each migration once: each transaction
@@ -38,6 +43,9 @@ struct Migration {
   std::span<const std::string_view> postgres_forward;
   std::span<const std::string_view> postgres_backward;
   bool irreversible = false;  // a run_sql without backward text: undoing it raises ConfigError
+  // aormc's checksum of the migration file's canonical text (its operations as aormc writes
+  // them: comments and layout do not count). Empty: not recorded, not checked.
+  std::string_view checksum = {};
 };
 
 /// Every migration of one model file, in order. `app` is the model file's namespace ("blog"),
