@@ -262,8 +262,7 @@ class QuerySet {
   Task<bool> acontains(const T& obj) const {
     if (ModelTraits<T>::pk(obj) == 0) detail::throw_usage("QuerySet.contains() cannot be used on unsaved objects.");
     auto s = std::make_shared<detail::QueryState>(state());
-    auto is_obj = detail::sql::binary(detail::sql::Kind::compare, detail::sql::Op::eq,
-                                      detail::sql::column(s->query.meta->pk), detail::sql::param(ModelTraits<T>::pk(obj)));
+    auto is_obj = detail::sql::equals(detail::sql::column(s->query.meta->pk), ModelTraits<T>::pk(obj));
     if (s->query.sliced()) {
       // The slice decides which rows are in; test membership among them.
       s->query.projection = {detail::sql::column(s->query.meta->pk)};

@@ -10,6 +10,7 @@
 
 #include "aorm/capture.hpp"
 #include "aorm/detail/loop.hpp"
+#include "aorm/detail/sql/dialect.hpp"
 #include "aorm/detail/transaction.hpp"
 #include "sqlite/backend.hpp"
 
@@ -123,7 +124,7 @@ Task<void> close_database(std::shared_ptr<detail::DatabaseState> s) {
 
 Task<void> create_tables(Database db, const App& app) {
   co_await atomic(db, [&db, &app]() -> Task<void> {
-    for (std::string_view ddl : db.dialect() == Dialect::sqlite ? app.ddl_sqlite : app.ddl_postgres) {
+    for (std::string_view ddl : detail::sql::ops(db.dialect()).ddl(app)) {
       Statement stmt{std::string(ddl), {}};
       co_await detail::execute(db, stmt);
     }
@@ -441,16 +442,8 @@ class OpenBlock {
   const Context* block_;
 };
 
-std::string begin_sql(Dialect dialect, Isolation isolation) {
-  if (dialect == Dialect::sqlite) return "BEGIN IMMEDIATE";  // serializable whatever is asked
-  switch (isolation) {
-    case Isolation::read_committed: return "BEGIN ISOLATION LEVEL READ COMMITTED";
-    case Isolation::repeatable_read: return "BEGIN ISOLATION LEVEL REPEATABLE READ";
-    case Isolation::serializable: return "BEGIN ISOLATION LEVEL SERIALIZABLE";
-    case Isolation::default_: break;
-  }
-  return "BEGIN";
-}
+// The dialect's BEGIN for `isolation` (Ops::begin).
+std::string begin_sql(Dialect dialect, Isolation isolation) { return sql::ops(dialect).begin(isolation); }
 
 std::shared_ptr<Context> block_context(const std::shared_ptr<Context>& parent, std::shared_ptr<Backend> backend,
                                        std::shared_ptr<TransactionState> tx) {

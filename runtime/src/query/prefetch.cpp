@@ -28,7 +28,7 @@ Task<void> prefetch(const QueryState& s, Database db, PrefetchLevel roots) {
       // something else (a hand-built path).
       if (!p->step.loader) throw_usage("prefetch_related(): this relation path cannot be prefetched");
       PrefetchCall call{std::move(level), &p->step, db, last ? spec.custom : nullptr, {}};
-      co_await reinterpret_cast<PrefetchLoader>(p->step.loader)(call);
+      co_await p->step.loader(call);
       level = call.out;
       done.emplace_back(p, std::move(call.out));
     }

@@ -18,20 +18,21 @@ Database default_database() { return database("default"); }
 
 namespace {
 
-std::string placeholder(Dialect d, std::size_t n) { return d == Dialect::sqlite ? "?" : "$" + std::to_string(n); }
-
 // The owner's column and the other side's column of a link table.
 std::pair<std::string_view, std::string_view> link_columns(const LinkSide& side) {
   if (side.reverse) return {side.link->target_column, side.link->source_column};
   return {side.link->source_column, side.link->target_column};
 }
 
+// The link table seen from the owner's side.
+sql::LinkColumns link_table(const LinkSide& side) {
+  const auto [near, far] = link_columns(side);
+  return {side.link->table, near, far};
+}
+
 // The linked keys of `owner`.
 Task<std::vector<std::int64_t>> linked(const Database& db, const LinkSide& side, std::int64_t owner) {
-  const auto [near, far] = link_columns(side);
-  Statement stmt{"SELECT " + sql::quote(far) + " FROM " + sql::quote(side.link->table) + " WHERE " +
-                     sql::quote(near) + " = " + placeholder(db.dialect(), 1),
-                 {Value(owner)}};
+  const Statement stmt = sql::link_select(link_table(side), owner, db.dialect());
   std::vector<std::int64_t> out;
   auto sink = [&](const RowReader& r) { out.push_back(r.get_int64(0)); };
   co_await execute(db, stmt, sink);
@@ -108,34 +109,14 @@ Task<void> insert_links(const Database& db, const LinkSide& side, std::int64_t o
     co_await insert_through_rows(db, side, *model, owner, targets, through);
     co_return;
   }
-  const auto [near, far] = link_columns(side);
-  Statement stmt{"INSERT INTO " + sql::quote(side.link->table) + " (" + sql::quote(near) + ", " + sql::quote(far) +
-                     ") VALUES ",
-                 {}};
-  for (std::size_t i = 0; i < targets.size(); ++i) {
-    stmt.params.emplace_back(owner);
-    stmt.params.emplace_back(targets[i]);
-    stmt.sql += (i ? ", (" : "(") + placeholder(db.dialect(), stmt.params.size() - 1) + ", " +
-                placeholder(db.dialect(), stmt.params.size()) + ")";
-  }
+  const Statement stmt = sql::link_insert(link_table(side), owner, targets, db.dialect());
   co_await execute(db, stmt);
 }
 
 Task<void> delete_links(const Database& db, const LinkSide& side, std::int64_t owner,
                         const std::optional<std::vector<std::int64_t>>& targets) {
   if (targets && targets->empty()) co_return;
-  const auto [near, far] = link_columns(side);
-  Statement stmt{"DELETE FROM " + sql::quote(side.link->table) + " WHERE " + sql::quote(near) + " = " +
-                     placeholder(db.dialect(), 1),
-                 {Value(owner)}};
-  if (targets) {
-    stmt.sql += " AND " + sql::quote(far) + " IN (";
-    for (std::size_t i = 0; i < targets->size(); ++i) {
-      stmt.params.emplace_back((*targets)[i]);
-      stmt.sql += (i ? ", " : "") + placeholder(db.dialect(), stmt.params.size());
-    }
-    stmt.sql += ")";
-  }
+  const Statement stmt = sql::link_delete(link_table(side), owner, targets ? &*targets : nullptr, db.dialect());
   co_await execute(db, stmt);
 }
 
@@ -191,8 +172,7 @@ Task<void> set_key(const ModelMeta& m, std::vector<Value> pks, bool all, int key
   s->db = default_database();
   if (!all) s->query.where = sql::in(sql::column(m.pk), std::move(pks));
   if (only_if)
-    s->query.where = sql::and_(s->query.where, sql::binary(sql::Kind::compare, sql::Op::eq, sql::column(key),
-                                                           sql::param(std::move(*only_if))));
+    s->query.where = sql::and_(s->query.where, sql::equals(sql::column(key), std::move(*only_if)));
   std::vector<std::pair<int, NodePtr>> sets;  // named: g++ 12 and braced lists in co_await
   sets.emplace_back(key, sql::param(std::move(value)));
   co_await update(std::move(s), std::move(sets));
@@ -206,7 +186,7 @@ Task<void> set_related(const ModelMeta& m, int key, std::int64_t owner, std::vec
       s->query.meta = &m;
       s->db = db;
       s->query.where = sql::and_(
-          sql::binary(sql::Kind::compare, sql::Op::eq, sql::column(key), sql::param(owner)),
+          sql::equals(sql::column(key), owner),
           sql::not_(sql::in(sql::column(m.pk), pks)));
       std::vector<std::pair<int, NodePtr>> sets;
       sets.emplace_back(key, sql::param(nullptr));

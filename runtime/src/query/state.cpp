@@ -6,6 +6,7 @@
 #include <string>
 
 #include "aorm/detail/context.hpp"
+#include "aorm/detail/sql/dialect.hpp"
 #include "aorm/detail/transaction.hpp"
 #include "aorm/errors.hpp"
 
@@ -86,7 +87,7 @@ void set_for_update(sql::Query& q, bool nowait, bool skip_locked, const ForUpdat
 }
 
 void check_for_update(const sql::Query& q, const Database& db) {
-  if (!q.for_update.enabled || db.dialect() != Dialect::postgres) return;
+  if (!q.for_update.enabled || !sql::ops(db.dialect()).row_locks) return;
   if (!transaction_on(current_context().get(), db.backend().get()))
     throw TransactionManagementError("select_for_update cannot be used outside of a transaction.");
 }

@@ -7,6 +7,7 @@
 #include <iterator>
 #include <span>
 
+#include "aorm/detail/sql/dialect.hpp"
 #include "aorm/errors.hpp"
 
 namespace aorm::detail {
@@ -29,9 +30,8 @@ Task<std::int64_t> update(StatePtr s, std::vector<std::pair<int, NodePtr>> sets)
 }
 
 namespace {
-// Most parameters one statement may bind: SQLite's SQLITE_MAX_VARIABLE_NUMBER (3.32+),
-// PostgreSQL's protocol limit.
-std::size_t max_params(Dialect d) { return d == Dialect::sqlite ? 32766 : 65535; }
+// Most parameters one statement may bind (Ops::max_params).
+std::size_t max_params(Dialect d) { return sql::ops(d).max_params; }
 }  // namespace
 
 Task<void> insert_rows(Database db, const ModelMeta& m, std::vector<int> columns,

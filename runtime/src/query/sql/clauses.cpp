@@ -53,8 +53,8 @@ void Writer::limits(const Query& q) {
     *this << " LIMIT ";
     from_query(Slot::limit);
     bind(*q.limit);
-  } else if (q.offset && d_ == Dialect::sqlite) {
-    *this << " LIMIT -1";  // SQLite needs a LIMIT before OFFSET
+  } else if (q.offset) {
+    *this << ops_->offset_without_limit;  // SQLite needs a LIMIT before OFFSET
   }
   if (q.offset) {
     *this << " OFFSET ";
@@ -135,7 +135,7 @@ void Writer::select_body(const Query& q, bool with_order) {
   // Like Django, Meta.ordering does not apply to a grouped query.
   if (with_order && (q.order_set || q.annotations.empty())) order(q);
   limits(q);
-  if (q.for_update.enabled && d_ == Dialect::postgres) {
+  if (q.for_update.enabled && ops_->row_locks) {
     *this << " FOR UPDATE";
     for (std::size_t i = 0; i < q.for_update.of.size(); ++i) {
       *this << (i ? ", " : " OF ");

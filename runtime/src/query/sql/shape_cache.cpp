@@ -165,8 +165,9 @@ Value slot_value(const Slot& s, const std::vector<const Node*>& nodes, const Que
   switch (s.kind) {
     case Slot::value: return n.value;
     case Slot::element: return n.values[s.index];
-    case Slot::array: return array_param(n.values, d);
-    case Slot::like: return like_pattern(std::get<std::string>(n.value), (s.index & 1) != 0, (s.index & 2) != 0, d);
+    case Slot::array: return ops(d).array_param(n.values);
+    case Slot::like:
+      return ops(d).like_pattern(std::get<std::string>(n.value), (s.index & 1) != 0, (s.index & 2) != 0);
     case Slot::regex_icase: return "(?i)" + std::get<std::string>(n.value);
     default: throw std::logic_error("aorm: unknown parameter slot");
   }

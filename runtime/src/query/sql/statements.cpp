@@ -210,6 +210,42 @@ Statement remove_links(const Query& query, std::string_view link_table, std::str
   return std::move(w).finish();
 }
 
+Statement link_select(const LinkColumns& link, std::int64_t owner, Dialect d) {
+  Writer w(d);
+  w << "SELECT " << quote(link.far) << " FROM " << quote(link.table) << " WHERE " << quote(link.near) << " = ";
+  w.bind(Value(owner));
+  return std::move(w).finish();
+}
+
+Statement link_insert(const LinkColumns& link, std::int64_t owner, std::span<const std::int64_t> targets, Dialect d) {
+  Writer w(d);
+  w << "INSERT INTO " << quote(link.table) << " (" << quote(link.near) << ", " << quote(link.far) << ") VALUES ";
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    w << (i ? ", (" : "(");
+    w.bind(Value(owner));
+    w << ", ";
+    w.bind(Value(targets[i]));
+    w << ")";
+  }
+  return std::move(w).finish();
+}
+
+Statement link_delete(const LinkColumns& link, std::int64_t owner, const std::vector<std::int64_t>* targets,
+                      Dialect d) {
+  Writer w(d);
+  w << "DELETE FROM " << quote(link.table) << " WHERE " << quote(link.near) << " = ";
+  w.bind(Value(owner));
+  if (targets) {
+    w << " AND " << quote(link.far) << " IN (";
+    for (std::size_t i = 0; i < targets->size(); ++i) {
+      if (i) w << ", ";
+      w.bind(Value((*targets)[i]));
+    }
+    w << ")";
+  }
+  return std::move(w).finish();
+}
+
 Statement insert(const ModelMeta& m, std::span<const int> columns, std::vector<Value> values,
                  std::size_t rows, const InsertOptions& opts, Dialect d) {
   Writer w(m, d);
@@ -247,7 +283,7 @@ Statement insert(const ModelMeta& m, std::span<const int> columns, std::vector<V
     for (std::size_t i = 0; i < opts.update_columns.size(); ++i) {
       if (i) w << ", ";
       const std::string c = quote(w.column_name(opts.update_columns[i]));
-      w << c << " = " << (d == Dialect::sqlite ? "excluded." : "EXCLUDED.") << c;
+      w << c << " = " << w.dialect_ops().excluded << c;
     }
   }
   if (opts.returning_pk) w << " RETURNING " << quote(w.column_name(m.pk));
@@ -272,7 +308,7 @@ Statement bulk_update(const ModelMeta& m, std::span<const int> columns,
     }
     // PostgreSQL types a CASE whose branches are all untyped parameters as text; an ELSE
     // of the column itself makes it the column's type (every updated row matches a WHEN).
-    if (d == Dialect::postgres) w << " ELSE " << quote(w.column_name(columns[i]));
+    if (w.dialect_ops().case_needs_column_else) w << " ELSE " << quote(w.column_name(columns[i]));
     w << " END";
   }
   w << " WHERE " << pk << " IN (";
@@ -286,7 +322,7 @@ Statement bulk_update(const ModelMeta& m, std::span<const int> columns,
 
 Statement explain(const Query& q, Dialect d) {
   Writer w(*q.meta, d);
-  w << (d == Dialect::sqlite ? "EXPLAIN QUERY PLAN " : "EXPLAIN ");
+  w << w.dialect_ops().explain;
   w.select_body(q, true);
   return std::move(w).finish();
 }

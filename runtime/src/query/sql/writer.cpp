@@ -22,35 +22,6 @@ std::string quote(std::string_view identifier) {
   return out;
 }
 
-namespace {
-
-// Escapes GLOB metacharacters so that `s` matches itself: * ? [ become [*] [?] [[].
-std::string glob_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '*' || c == '?' || c == '[') {
-      out += '[';
-      out += c;
-      out += ']';
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-// Escapes LIKE metacharacters for PostgreSQL's default escape character (backslash).
-std::string like_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '%' || c == '_' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out;
-}
-
-}  // namespace
-
 // An IN list long enough (and all integers) to be bound as one array parameter.
 bool array_in(const Node& n) {
   if (n.values.size() < array_in_min) return false;
@@ -58,29 +29,6 @@ bool array_in(const Node& n) {
                      [](const Value& v) { return std::holds_alternative<std::int64_t>(v); });
 }
 
-// The array parameter of an array_in() list: a JSON array for SQLite's json_each, an array
-// literal for PostgreSQL's = ANY.
-Value array_param(const std::vector<Value>& values, Dialect d) {
-  std::string out(1, d == Dialect::sqlite ? '[' : '{');
-  out.reserve(values.size() * 8);
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i) out += ',';
-    out += std::to_string(std::get<std::int64_t>(values[i]));
-  }
-  out += d == Dialect::sqlite ? ']' : '}';
-  return out;
-}
-
-// A LIKE (PostgreSQL) / GLOB (SQLite) pattern for text `s`, with a leading and/or trailing
-// wildcard.
-std::string like_pattern(std::string_view s, bool lead, bool trail, Dialect d) {
-  const bool sqlite = d == Dialect::sqlite;
-  std::string p;
-  if (lead) p += sqlite ? '*' : '%';
-  p += sqlite ? glob_escape(s) : like_escape(s);
-  if (trail) p += sqlite ? '*' : '%';
-  return p;
-}
 
 namespace {
 
@@ -119,12 +67,7 @@ void Writer::bind(Value v) {
     pending_.reset();
   }
   params_.push_back(std::move(v));
-  if (d_ == Dialect::sqlite) {
-    sql_ += '?';
-  } else {
-    sql_ += '$';
-    sql_ += std::to_string(params_.size());
-  }
+  ops_->placeholder(sql_, params_.size());
 }
 
 bool Writer::may_be_null(const NodePtr& n) const {
@@ -144,7 +87,7 @@ bool Writer::may_be_null(const NodePtr& n) const {
 }
 
 void Writer::lower(const NodePtr& a) {
-  *this << (d_ == Dialect::sqlite ? "aorm_lower(" : "LOWER(");
+  *this << ops_->lower;
   expr(a);
   *this << ")";
 }
@@ -168,7 +111,7 @@ void Writer::expr(const NodePtr& np) {
       bind(n.value);
       return;
     case Kind::constant:
-      *this << (d_ == Dialect::sqlite ? (n.flag ? "1" : "0") : (n.flag ? "TRUE" : "FALSE"));
+      *this << ops_->boolean(n.flag);
       return;
     case Kind::arith:
     case Kind::compare:
@@ -184,10 +127,10 @@ void Writer::expr(const NodePtr& np) {
       expr(n.a);
       if (array_in(n)) {
         // One parameter whatever the length: the statement is prepared once.
-        *this << (d_ == Dialect::sqlite ? " IN (SELECT value FROM json_each(" : " = ANY(");
+        *this << ops_->array_in.before;
         from_node(n, Slot::array);
-        bind(array_param(n.values, d_));
-        *this << (d_ == Dialect::sqlite ? ")))" : "))");
+        bind(ops_->array_param(n.values));
+        *this << ops_->array_in.after;
         return;
       }
       *this << " IN (";
@@ -251,7 +194,7 @@ void Writer::expr(const NodePtr& np) {
       if (may_be_null(n.a)) {
         *this << "NOT COALESCE(";
         expr(n.a);
-        *this << (d_ == Dialect::sqlite ? ", 0)" : ", FALSE)");
+        *this << ", " << ops_->boolean(false) << ")";
       } else {
         *this << "NOT ";
         expr(n.a);
@@ -294,18 +237,19 @@ void Writer::expr(const NodePtr& np) {
 void Writer::pattern(const Node& n) {
   const std::string* s = std::get_if<std::string>(&n.value);
   if (!s) throw std::logic_error("aorm: a text lookup needs a text value");
-  const bool sqlite = d_ == Dialect::sqlite;
+  const Ops& ops = *ops_;
   auto like = [&](bool lead, bool trail, bool fold) {
-    std::string p = like_pattern(*s, lead, trail, d_);
+    std::string p = ops.like_pattern(*s, lead, trail);
     const auto shape = static_cast<std::uint32_t>((lead ? 1 : 0) | (trail ? 2 : 0));
     *this << "(";
-    if (sqlite) {
-      // GLOB is case-sensitive (LIKE is not, in SQLite); folding both sides gives the
-      // i-variants. Lowering the pattern keeps its [*] escapes intact.
+    if (ops.ilike_operator.empty()) {
+      // No case-insensitive operator (SQLite's GLOB is case-sensitive, its LIKE is not);
+      // folding both sides gives the i-variants. Lowering the pattern keeps its [*]
+      // escapes intact.
       if (fold) lower(n.a); else expr(n.a);
-      *this << " GLOB ";
+      *this << ops.like_operator;
       if (fold) {
-        *this << "aorm_lower(";
+        *this << ops.lower;
         from_node(n, Slot::like, shape);
         bind(std::move(p));
         *this << ")";
@@ -315,13 +259,13 @@ void Writer::pattern(const Node& n) {
       }
     } else {
       expr(n.a);
-      *this << (fold ? " ILIKE " : " LIKE ");
+      *this << (fold ? ops.ilike_operator : ops.like_operator);
       from_node(n, Slot::like, shape);
       bind(std::move(p));
     }
     *this << ")";
   };
-  if (sqlite && s->find('\0') != std::string::npos && n.op >= Op::contains && n.op <= Op::iendswith) {
+  if (ops.patterns_stop_at_nul && s->find('\0') != std::string::npos && n.op >= Op::contains && n.op <= Op::iendswith) {
     nul_pattern(n, *s);
     return;
   }
@@ -330,7 +274,7 @@ void Writer::pattern(const Node& n) {
       *this << "(";
       lower(n.a);
       *this << " = ";
-      *this << (sqlite ? "aorm_lower(" : "LOWER(");
+      *this << ops.lower;
       from_node(n, Slot::value);
       bind(*s);
       *this << "))";
@@ -345,12 +289,12 @@ void Writer::pattern(const Node& n) {
     case Op::iregex:
       *this << "(";
       expr(n.a);
-      if (sqlite) {
-        *this << " REGEXP ";
+      if (ops.iregex_operator.empty()) {  // case-insensitive through the pattern: "(?i)"
+        *this << ops.regex_operator;
         from_node(n, n.op == Op::iregex ? Slot::regex_icase : Slot::value);
         bind(n.op == Op::iregex ? "(?i)" + *s : *s);
       } else {
-        *this << (n.op == Op::iregex ? " ~* " : " ~ ");
+        *this << (n.op == Op::iregex ? ops.iregex_operator : ops.regex_operator);
         from_node(n, Slot::value);
         bind(*s);
       }
@@ -368,7 +312,8 @@ void Writer::nul_pattern(const Node& n, const std::string& v) {
     *this << " AS BLOB)";
   };
   auto value = [&] {
-    *this << (fold ? "CAST(aorm_lower(" : "CAST(");
+    *this << "CAST(";
+    if (fold) *this << ops_->lower;
     from_node(n, Slot::value);
     bind(v);
     *this << (fold ? ") AS BLOB)" : " AS BLOB)");
@@ -393,35 +338,10 @@ void Writer::nul_pattern(const Node& n, const std::string& v) {
 }
 
 void Writer::extract(const Node& n) {
-  if (d_ == Dialect::sqlite) {
-    if (n.op == Op::date) {
-      *this << "date(";
-      expr(n.a);
-      *this << ")";
-      return;
-    }
-    const char* fmt = n.op == Op::year ? "%Y" : n.op == Op::month ? "%m" : n.op == Op::day ? "%d"
-                    : n.op == Op::week_day ? "%w" : n.op == Op::hour ? "%H" : "%M";
-    if (n.op == Op::week_day) *this << "(";
-    *this << "CAST(strftime('" << fmt << "', ";
-    expr(n.a);
-    *this << ") AS INTEGER)";
-    if (n.op == Op::week_day) *this << " + 1)";  // Django: 1 = Sunday ... 7 = Saturday
-    return;
-  }
-  if (n.op == Op::date) {
-    *this << "CAST(";
-    expr(n.a);
-    *this << " AS date)";
-    return;
-  }
-  const char* part = n.op == Op::year ? "YEAR" : n.op == Op::month ? "MONTH" : n.op == Op::day ? "DAY"
-                   : n.op == Op::week_day ? "DOW" : n.op == Op::hour ? "HOUR" : "MINUTE";
-  if (n.op == Op::week_day) *this << "(";
-  *this << "CAST(EXTRACT(" << part << " FROM ";
+  const Wrap w = ops_->extract(n.op);
+  *this << w.before;
   expr(n.a);
-  *this << ") AS integer)";
-  if (n.op == Op::week_day) *this << " + 1)";
+  *this << w.after;
 }
 
 void Writer::aggregate(const Node& n) {
@@ -436,14 +356,12 @@ void Writer::aggregate(const Node& n) {
     default: throw std::logic_error("aorm: not an aggregate");
   }
   const bool sample = n.flag;
-  if (d_ == Dialect::postgres) {
-    call(n.op == Op::stddev ? (sample ? "STDDEV_SAMP" : "STDDEV_POP")
-                            : (sample ? "VAR_SAMP" : "VAR_POP"),
-         n);
+  if (const std::string_view fn = ops_->variance_function(n.op, sample); !fn.empty()) {
+    call(fn, n);
     return;
   }
-  // SQLite has no variance aggregate: (Σx² − (Σx)²/n) / (n or n − 1). A division by
-  // zero is NULL in SQLite, which is what an undefined sample variance should be.
+  // No variance aggregate (SQLite): (Σx² − (Σx)²/n) / (n or n − 1). A division by zero
+  // is NULL in SQLite, which is what an undefined sample variance should be.
   auto real = [&] {
     *this << "CAST(";
     expr(n.a);

@@ -22,17 +22,13 @@
 #include <vector>
 
 #include "aorm/detail/sql/compiler.hpp"
+#include "aorm/detail/sql/dialect.hpp"
 
 namespace aorm::detail::sql {
 
-// An IN list long enough (and all integers) to be bound as one array parameter.
+// An IN list long enough (and all integers) to be bound as one array parameter
+// (Ops::array_in, Ops::array_param).
 bool array_in(const Node& n);
-// The array parameter of an array_in() list: a JSON array for SQLite's json_each, an array
-// literal for PostgreSQL's = ANY.
-Value array_param(const std::vector<Value>& values, Dialect d);
-// A LIKE (PostgreSQL) / GLOB (SQLite) pattern for text `s`, with a leading and/or trailing
-// wildcard.
-std::string like_pattern(std::string_view s, bool lead, bool trail, Dialect d);
 
 // One join that a relation path in a condition, an ordering, values() or an aggregate
 // needs. Joins of one (sub)query form a JoinSet; `parent` indexes the same set.
@@ -51,9 +47,12 @@ struct JoinSet {
 
 class Writer {
  public:
-  Writer(const ModelMeta& m, Dialect d) : meta_(&m), d_(d), prefix_(quote(m.table)) {
+  Writer(const ModelMeta& m, Dialect d) : meta_(&m), ops_(&ops(d)), prefix_(quote(m.table)) {
     sets_.push_back({"J", {}});
   }
+  // A Writer for a table without a model (a many-to-many link table): no table(), col()
+  // or expressions over columns; text and bind() only.
+  explicit Writer(Dialect d) : meta_(nullptr), ops_(&ops(d)) { sets_.push_back({"J", {}}); }
 
   Statement finish() && { return Statement{std::move(sql_), std::move(params_)}; }
 
@@ -70,6 +69,7 @@ class Writer {
   bool cacheable() const noexcept { return cacheable_; }
   std::vector<Slot> take_slots() && { return std::move(slots_); }
   std::string_view text() const noexcept { return sql_; }
+  const Ops& dialect_ops() const noexcept { return *ops_; }
   const std::vector<Value>& params() const noexcept { return params_; }
 
   void from_node(const Node& n, Slot::Kind kind, std::uint32_t index = 0);
@@ -214,7 +214,7 @@ class Writer {
 
  private:
   const ModelMeta* meta_;
-  Dialect d_;
+  const Ops* ops_;  // what the dialect says (dialect.hpp); the Writer never compares dialects
   std::string prefix_;
   std::string sql_;
   std::vector<Value> params_;

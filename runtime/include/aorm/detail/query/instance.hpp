@@ -24,8 +24,7 @@ Task<DeleteResult> remove(T& obj) {
   if (ModelTraits<T>::pk(obj) == 0)
     throw_usage(std::string(m.name) + " object can't be deleted because its " +
                 std::string(m.columns[static_cast<std::size_t>(m.pk)].name) + " attribute is set to None.");
-  DeleteResult r = co_await Manager<T>().filter(Predicate<T>(sql::binary(
-      sql::Kind::compare, sql::Op::eq, sql::column(m.pk), sql::param(ModelTraits<T>::pk(obj))))).adelete();
+  DeleteResult r = co_await Manager<T>().filter(Predicate<T>(sql::equals(sql::column(m.pk), ModelTraits<T>::pk(obj)))).adelete();
   ModelTraits<T>::pk(obj) = 0;
   co_return r;
 }
@@ -35,8 +34,7 @@ Task<DeleteResult> remove(T& obj) {
 template <class T>
 Task<void> refresh(T& obj) {
   const ModelMeta& m = ModelTraits<T>::meta();
-  obj = co_await Manager<T>().aget(Predicate<T>(sql::binary(
-      sql::Kind::compare, sql::Op::eq, sql::column(m.pk), sql::param(ModelTraits<T>::pk(obj)))));
+  obj = co_await Manager<T>().aget(Predicate<T>(sql::equals(sql::column(m.pk), ModelTraits<T>::pk(obj))));
 }
 
 }  // namespace aorm::detail

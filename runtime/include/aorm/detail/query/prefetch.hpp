@@ -52,7 +52,6 @@ struct PrefetchCall {
   StatePtr custom;  // null: every row of the level's model
   PrefetchLevel out;
 };
-using PrefetchLoader = Task<void> (*)(PrefetchCall&);
 
 /// Runs the prefetches of `s` over `objs` (of model `ops`), one query per level; a level
 /// shared by several specs (articles, articles->tags) loads once.
@@ -114,7 +113,7 @@ PrefetchSpec prefetch_spec(const A& a) {
       step.to = &ModelTraits<typename FK::target_type>::meta();
       step.column = a.column();
       step.nullable = FK::is_nullable;
-      step.loader = erase_loader(&load_forward<typename FK::target_type, nullptr_t_or<FK>>);
+      step.loader = &load_forward<typename FK::target_type, nullptr_t_or<FK>>;
       return {sql::extend(a.path(), step), nullptr};
     }
   }

@@ -106,9 +106,7 @@ QuerySet<T, T> ManyToMany<Owner, T>::all() const {
   back.from = &ModelTraits<T>::meta();
   back.to = &ModelTraits<Owner>::meta();
   back.m2m = this->relation();
-  return Manager<T>().filter(Predicate<T>(detail::sql::binary(
-      detail::sql::Kind::compare, detail::sql::Op::eq,
-      detail::sql::column(back.to->pk, detail::sql::extend(nullptr, back)), detail::sql::param(owner))));
+  return Manager<T>().filter(Predicate<T>(detail::sql::equals(detail::sql::column(back.to->pk, detail::sql::extend(nullptr, back)), owner)));
 }
 template <class Owner, class T>
 template <class... A>
@@ -159,9 +157,7 @@ Task<T> ManyToMany<Owner, T>::acreate(T obj, const ThroughDefaults<M>& through) 
 template <class T>
 QuerySet<T, T> RelatedSet<T>::all() const {
   const std::int64_t owner = this->require_owner();
-  return Manager<T>().filter(Predicate<T>(detail::sql::binary(detail::sql::Kind::compare, detail::sql::Op::eq,
-                                                              detail::sql::column(this->relation()),
-                                                              detail::sql::param(owner))));
+  return Manager<T>().filter(Predicate<T>(detail::sql::equals(detail::sql::column(this->relation()), owner)));
 }
 template <class T>
 template <class... A>
@@ -220,9 +216,7 @@ Task<T&> RelatedObject<T>::aload() {
   if (owner_ == 0 || key_ < 0)
     detail::throw_usage("the object that owns this related object needs a primary key value (save it) before the relationship can be used");
   std::vector<T> rows = co_await Manager<T>()
-                            .filter(Predicate<T>(detail::sql::binary(detail::sql::Kind::compare, detail::sql::Op::eq,
-                                                                     detail::sql::column(key_),
-                                                                     detail::sql::param(owner_))))
+                            .filter(Predicate<T>(detail::sql::equals(detail::sql::column(key_), owner_)))
                             .alist();
   if (rows.empty()) {
     set_loaded(std::nullopt);
@@ -242,8 +236,7 @@ Task<T&> ForeignKey<T, N>::aload() {
     id = id_;
   }
   const ModelMeta& m = ModelTraits<T>::meta();
-  T obj = co_await Manager<T>().aget(Predicate<T>(detail::sql::binary(
-      detail::sql::Kind::compare, detail::sql::Op::eq, detail::sql::column(m.pk), detail::sql::param(id))));
+  T obj = co_await Manager<T>().aget(Predicate<T>(detail::sql::equals(detail::sql::column(m.pk), id)));
   set_loaded(std::move(obj));
   co_return *obj_;
 }

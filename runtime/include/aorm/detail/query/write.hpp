@@ -88,8 +88,7 @@ Task<void> save_on(T& obj, Database db) {
     stamp(obj, false);
     auto s = std::make_shared<QueryState>();
     s->query.meta = &m;
-    s->query.where = sql::binary(sql::Kind::compare, sql::Op::eq, sql::column(m.pk),
-                                 sql::param(ModelTraits<T>::pk(obj)));
+    s->query.where = sql::equals(sql::column(m.pk), ModelTraits<T>::pk(obj));
     s->db = db;
     std::vector<std::pair<int, NodePtr>> sets;
     std::vector<Value> values;

@@ -124,6 +124,19 @@ Statement remove(const Query& q, Dialect d);
 /// DELETE FROM link_table WHERE link_column IN (SELECT pk ... WHERE ...): the link rows of
 /// a many-to-many table that point at the query's rows.
 Statement remove_links(const Query& q, std::string_view link_table, std::string_view link_column, Dialect d);
+/// One owner's side of a many-to-many link table: `near` holds the owner's key, `far` the
+/// other side's.
+struct LinkColumns {
+  std::string_view table, near, far;
+};
+/// SELECT far FROM table WHERE near = owner: the keys linked to `owner`.
+Statement link_select(const LinkColumns& link, std::int64_t owner, Dialect d);
+/// INSERT INTO table (near, far) VALUES (owner, target), ...: one row per target (not empty).
+Statement link_insert(const LinkColumns& link, std::int64_t owner, std::span<const std::int64_t> targets, Dialect d);
+/// DELETE FROM table WHERE near = owner [AND far IN (targets...)]: the owner's links to
+/// `targets` (not empty), or all of them when `targets` is null.
+Statement link_delete(const LinkColumns& link, std::int64_t owner, const std::vector<std::int64_t>* targets,
+                      Dialect d);
 /// INSERT INTO table (columns) VALUES (...), ... [ON CONFLICT ...] [RETURNING pk];
 /// `values` holds `rows` × `columns.size()` values, row by row.
 Statement insert(const ModelMeta& m, std::span<const int> columns, std::vector<Value> values,
