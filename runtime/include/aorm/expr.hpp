@@ -201,7 +201,7 @@ PrefetchLoader forward_loader(const ForeignKey<X, N>*) noexcept {
   return &load_forward<X, N>;
 }
 
-/// Raises Error: "aorm: <what>" (runtime/src/query/queryset.cpp).
+/// Raises Error: "aorm: <what>" (runtime/src/query/state.cpp).
 [[noreturn]] void throw_usage(std::string what);
 
 /// What `->` on a relation field returns: the target model's field set, re-rooted at the

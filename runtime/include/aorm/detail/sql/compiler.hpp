@@ -2,10 +2,12 @@
 // bound parameters for one dialect.
 //
 // Identifiers are always quoted; every value is a parameter (`?` for sqlite, `$n` for
-// postgres). The compiler is plain code over ModelMeta: it never names a model type.
+// postgres). The compiler is plain code over ModelMeta: it never names a model type, and
+// it asks the dialect's sql::Ops (dialect.hpp) for every spelling instead of branching on
+// a dialect. Its parts: runtime/src/query/sql/ (writer.hpp says which file holds what).
 //
 // SQLite needs two SQL functions that it does not have built in; the SQLite backend
-// registers them on every connection:
+// registers them on every connection (runtime/backends/sqlite/functions.hpp):
 //   aorm_lower(x)        Unicode-aware lower case of a text value (NULL for NULL); used by
 //                        the i-lookups so that they fold non-ASCII letters too.
 //   regexp(pattern, x)   what `x REGEXP pattern` calls: 1 when std::regex (ECMAScript)
