@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "aorm/detail/sql/compiler.hpp"
-#include "aorm/detail/sql/sqlite_functions.hpp"
+#include "sqlite/functions.hpp"
 #include "blog/models.hpp"
 #include "bytes.hpp"
 

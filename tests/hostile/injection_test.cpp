@@ -15,7 +15,7 @@
 
 #include <sqlite3.h>
 
-#include "aorm/detail/sql/sqlite_functions.hpp"
+#include "sqlite/functions.hpp"
 #include "blog/models.hpp"
 #include "temp_db.hpp"
 

@@ -1,11 +1,11 @@
-// The SQL functions the compiler's SQLite output needs (detail/sql/sqlite_functions.hpp),
+// The SQL functions the compiler's SQLite output needs (runtime/backends/sqlite/functions.hpp),
 // registered on a raw in-memory connection and called from SQL.
 #include <doctest/doctest.h>
 #include <sqlite3.h>
 
 #include <string>
 
-#include "aorm/detail/sql/sqlite_functions.hpp"
+#include "sqlite/functions.hpp"
 
 namespace {
 

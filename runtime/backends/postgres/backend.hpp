@@ -1,7 +1,7 @@
 // The PostgreSQL backend (libpq): a pool of pipelined connections behind detail::Backend.
 //
 // Build with -DAORM_WITH_POSTGRES=ON. aconnect() routes `postgresql://` and `postgres://`
-// URLs here (through detail::open_postgres, backends/postgres/open.cpp).
+// URLs here (through detail::open_postgres, backends/postgres/open.cpp; db/open.hpp).
 #pragma once
 
 #include <chrono>

@@ -1,5 +1,5 @@
-// aconnect()'s entry into the PostgreSQL backend (declared in src/db/database.cpp).
-#include "aorm/database.hpp"
+// aconnect()'s entry into the PostgreSQL backend (db/open.hpp).
+#include "db/open.hpp"
 #include "postgres/backend.hpp"
 
 namespace aorm::detail {

@@ -3,7 +3,7 @@
 #include <sqlite3.h>
 
 #include "aorm/detail/loop.hpp"
-#include "aorm/detail/sql/sqlite_functions.hpp"
+#include "sqlite/functions.hpp"
 #include "aorm/errors.hpp"
 #include "sqlite/error.hpp"
 

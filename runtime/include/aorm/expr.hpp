@@ -185,8 +185,6 @@ concept compatible_expressions =
 
 void string_is_not_one_of_the_enum_choices();  // never defined: a compile-time error marker
 
-/// One level of a prefetch_related path being loaded (defined in queryset.hpp).
-struct PrefetchCall;
 /// Loads one multi-valued level: fills the sets of the owners, hands the loaded objects on.
 template <class Owner, class T>
 Task<void> load_reverse(PrefetchCall& call);
@@ -197,17 +195,13 @@ Task<void> load_reverse_one(PrefetchCall& call);
 /// Loads one foreign key level: sets the key objects of the owners, hands them on.
 template <class T, class N>
 Task<void> load_forward(PrefetchCall& call);
-template <class F>
-void (*erase_loader(F* f) noexcept)() {
-  return reinterpret_cast<void (*)()>(f);
-}
-/// The erased load_forward for foreign key type `ForeignKey<X, N>`.
+/// The load_forward for foreign key type `ForeignKey<X, N>`.
 template <class X, class N>
-void (*forward_loader(const ForeignKey<X, N>*) noexcept)() {
-  return erase_loader(&load_forward<X, N>);
+PrefetchLoader forward_loader(const ForeignKey<X, N>*) noexcept {
+  return &load_forward<X, N>;
 }
 
-/// Raises Error: "aorm: <what>" (runtime/src/query/queryset.cpp).
+/// Raises Error: "aorm: <what>" (runtime/src/query/state.cpp).
 [[noreturn]] void throw_usage(std::string what);
 
 /// What `->` on a relation field returns: the target model's field set, re-rooted at the
@@ -471,9 +465,9 @@ class ReverseRelationField {
     step.column = key_;
     step.slot = slot_;
     if constexpr (One) {
-      step.loader = detail::erase_loader(&detail::load_reverse_one<Owner, T>);
+      step.loader = &detail::load_reverse_one<Owner, T>;
     } else {
-      step.loader = detail::erase_loader(&detail::load_reverse<Owner, T>);
+      step.loader = &detail::load_reverse<Owner, T>;
     }
     return detail::sql::extend(path_, step);
   }
@@ -527,7 +521,7 @@ class ManyToManyField {
     step.to = &ModelTraits<Target>::meta();
     step.m2m = index_;
     step.slot = slot_;
-    step.loader = detail::erase_loader(&detail::load_m2m<Owner, Target>);
+    step.loader = &detail::load_m2m<Owner, Target>;
     return detail::sql::extend(path_, step);
   }
   detail::NodePtr node() const { return detail::sql::column(ModelTraits<Target>::meta().pk, target_path()); }

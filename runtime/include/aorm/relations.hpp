@@ -7,7 +7,7 @@
 //
 // A set member cannot find its owner by itself: generated code binds it (the owner's
 // primary key and which relation it is) whenever an object is read, inserted or saved,
-// through ModelTraits<Owner>::bind. The managers' methods are defined in queryset.hpp.
+// through ModelTraits<Owner>::bind. The managers' methods are defined in detail/query/related.hpp.
 #pragma once
 
 #include <cstdint>
@@ -33,7 +33,7 @@ struct nullable {};
 
 template <class T, class Row>
 class QuerySet;
-/// aorm::through_defaults(...): values for the through model's own columns (queryset.hpp).
+/// aorm::through_defaults(...): values for the through model's own columns (query_options.hpp).
 template <class M>
 struct ThroughDefaults;
 

@@ -10,17 +10,11 @@
 
 #include "aorm/capture.hpp"
 #include "aorm/detail/loop.hpp"
+#include "aorm/detail/sql/dialect.hpp"
 #include "aorm/detail/transaction.hpp"
-#include "sqlite/backend.hpp"
+#include "db/open.hpp"
 
 namespace aorm {
-
-#ifdef AORM_WITH_POSTGRES
-namespace detail {
-/// Defined by the PostgreSQL backend (backends/postgres).
-Task<std::shared_ptr<Backend>> open_postgres(std::string url, const ConnectOptions& opts);
-}  // namespace detail
-#endif
 
 namespace detail {
 
@@ -123,7 +117,7 @@ Task<void> close_database(std::shared_ptr<detail::DatabaseState> s) {
 
 Task<void> create_tables(Database db, const App& app) {
   co_await atomic(db, [&db, &app]() -> Task<void> {
-    for (std::string_view ddl : db.dialect() == Dialect::sqlite ? app.ddl_sqlite : app.ddl_postgres) {
+    for (std::string_view ddl : detail::sql::ops(db.dialect()).ddl(app)) {
       Statement stmt{std::string(ddl), {}};
       co_await detail::execute(db, stmt);
     }
@@ -146,23 +140,34 @@ Task<void> Database::acreate_tables(const App& app) const {
 
 // ---- aconnect ------------------------------------------------------------------------------
 
-namespace {
-
-[[noreturn]] void bad_url(const std::string& url, std::string_view why) {
+void detail::bad_url(const std::string& url, std::string_view why) {
   throw ConfigError("invalid database URL '" + url + "': " + std::string(why));
 }
 
-/// "sqlite:PATH" → PATH, "sqlite:///abs" → "/abs", "sqlite://rel" → "rel",
-/// "sqlite::memory:" and "sqlite://:memory:" → ":memory:".
-std::string sqlite_target(const std::string& url) {
-  std::string_view rest = std::string_view(url).substr(std::string_view("sqlite:").size());
-  if (rest.starts_with("//")) rest.remove_prefix(2);
-  if (rest.empty())
-    bad_url(url, "no database path (expected sqlite:PATH or sqlite::memory:)");
-  if (rest.find('?') != std::string_view::npos)
-    bad_url(url, "query parameters are not supported for sqlite URLs");
-  return std::string(rest);
+namespace {
+
+#ifndef AORM_WITH_POSTGRES
+Task<std::shared_ptr<detail::Backend>> postgres_not_built(std::string url, const ConnectOptions&) {
+  throw ConfigError("PostgreSQL backend not built (configure aorm with -DAORM_WITH_POSTGRES=ON): '" + url + "'");
+  co_return nullptr;
 }
+#endif
+
+/// The backends aconnect() knows, by URL scheme; each parses its own URL (db/open.hpp).
+struct Scheme {
+  std::string_view name;
+  detail::BackendOpener open;
+};
+#ifdef AORM_WITH_POSTGRES
+constexpr detail::BackendOpener open_postgres = &detail::open_postgres;
+#else
+constexpr detail::BackendOpener open_postgres = &postgres_not_built;
+#endif
+constexpr Scheme schemes[] = {
+    {"sqlite", &detail::open_sqlite},
+    {"postgresql", open_postgres},
+    {"postgres", open_postgres},
+};
 
 }  // namespace
 
@@ -176,7 +181,7 @@ Task<Database> aconnect(std::string url, ConnectOptions opts) {
 
   const std::size_t colon = url.find(':');
   if (colon == std::string::npos || colon == 0)
-    bad_url(url, "expected a scheme (sqlite:PATH, sqlite::memory:, postgresql://...)");
+    detail::bad_url(url, "expected a scheme (sqlite:PATH, sqlite::memory:, postgresql://...)");
   const std::string scheme = url.substr(0, colon);
 
   // Check the alias before opening anything (and again after, in case of a race).
@@ -189,22 +194,13 @@ Task<Database> aconnect(std::string url, ConnectOptions opts) {
                         "' (close it first, or pass another alias)");
   }
 
-  std::shared_ptr<detail::Backend> backend;
-  if (scheme == "sqlite") {
-    const std::string target = sqlite_target(url);
-    backend = co_await detail::sqlite::SqliteBackend::open(target, opts.pool_size, opts.execution,
-                                                           opts.busy_timeout);
-  } else if (scheme == "postgresql" || scheme == "postgres") {
-#ifdef AORM_WITH_POSTGRES
-    backend = co_await detail::open_postgres(url, opts);
-#else
-    throw ConfigError("PostgreSQL backend not built (configure aorm with -DAORM_WITH_POSTGRES=ON): '" +
-                      url + "'");
-#endif
-  } else {
+  const Scheme* found = nullptr;
+  for (const Scheme& s : schemes)
+    if (s.name == scheme) found = &s;
+  if (!found)
     throw ConfigError("unknown database scheme '" + scheme + "' in URL '" + url +
                       "' (supported: sqlite, postgresql)");
-  }
+  std::shared_ptr<detail::Backend> backend = co_await found->open(url, opts);
 
   auto state = std::make_shared<detail::DatabaseState>();
   state->backend = std::move(backend);
@@ -441,16 +437,8 @@ class OpenBlock {
   const Context* block_;
 };
 
-std::string begin_sql(Dialect dialect, Isolation isolation) {
-  if (dialect == Dialect::sqlite) return "BEGIN IMMEDIATE";  // serializable whatever is asked
-  switch (isolation) {
-    case Isolation::read_committed: return "BEGIN ISOLATION LEVEL READ COMMITTED";
-    case Isolation::repeatable_read: return "BEGIN ISOLATION LEVEL REPEATABLE READ";
-    case Isolation::serializable: return "BEGIN ISOLATION LEVEL SERIALIZABLE";
-    case Isolation::default_: break;
-  }
-  return "BEGIN";
-}
+// The dialect's BEGIN for `isolation` (Ops::begin).
+std::string begin_sql(Dialect dialect, Isolation isolation) { return sql::ops(dialect).begin(isolation); }
 
 std::shared_ptr<Context> block_context(const std::shared_ptr<Context>& parent, std::shared_ptr<Backend> backend,
                                        std::shared_ptr<TransactionState> tx) {

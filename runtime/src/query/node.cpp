@@ -109,6 +109,10 @@ NodePtr binary(Kind kind, Op op, NodePtr a, NodePtr b) {
   return n;
 }
 
+NodePtr equals(NodePtr column, Value value) {
+  return binary(Kind::compare, Op::eq, std::move(column), param(std::move(value)));
+}
+
 NodePtr pattern(Op op, NodePtr a, Value v) {
   auto n = make(Kind::pattern, op);
   n->a = std::move(a);

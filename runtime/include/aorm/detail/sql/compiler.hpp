@@ -2,10 +2,12 @@
 // bound parameters for one dialect.
 //
 // Identifiers are always quoted; every value is a parameter (`?` for sqlite, `$n` for
-// postgres). The compiler is plain code over ModelMeta: it never names a model type.
+// postgres). The compiler is plain code over ModelMeta: it never names a model type, and
+// it asks the dialect's sql::Ops (dialect.hpp) for every spelling instead of branching on
+// a dialect. Its parts: runtime/src/query/sql/ (writer.hpp says which file holds what).
 //
 // SQLite needs two SQL functions that it does not have built in; the SQLite backend
-// registers them on every connection:
+// registers them on every connection (runtime/backends/sqlite/functions.hpp):
 //   aorm_lower(x)        Unicode-aware lower case of a text value (NULL for NULL); used by
 //                        the i-lookups so that they fold non-ASCII letters too.
 //   regexp(pattern, x)   what `x REGEXP pattern` calls: 1 when std::regex (ECMAScript)
@@ -124,6 +126,19 @@ Statement remove(const Query& q, Dialect d);
 /// DELETE FROM link_table WHERE link_column IN (SELECT pk ... WHERE ...): the link rows of
 /// a many-to-many table that point at the query's rows.
 Statement remove_links(const Query& q, std::string_view link_table, std::string_view link_column, Dialect d);
+/// One owner's side of a many-to-many link table: `near` holds the owner's key, `far` the
+/// other side's.
+struct LinkColumns {
+  std::string_view table, near, far;
+};
+/// SELECT far FROM table WHERE near = owner: the keys linked to `owner`.
+Statement link_select(const LinkColumns& link, std::int64_t owner, Dialect d);
+/// INSERT INTO table (near, far) VALUES (owner, target), ...: one row per target (not empty).
+Statement link_insert(const LinkColumns& link, std::int64_t owner, std::span<const std::int64_t> targets, Dialect d);
+/// DELETE FROM table WHERE near = owner [AND far IN (targets...)]: the owner's links to
+/// `targets` (not empty), or all of them when `targets` is null.
+Statement link_delete(const LinkColumns& link, std::int64_t owner, const std::vector<std::int64_t>* targets,
+                      Dialect d);
 /// INSERT INTO table (columns) VALUES (...), ... [ON CONFLICT ...] [RETURNING pk];
 /// `values` holds `rows` × `columns.size()` values, row by row.
 Statement insert(const ModelMeta& m, std::span<const int> columns, std::vector<Value> values,

@@ -13,6 +13,18 @@
 #include "aorm/meta.hpp"
 #include "aorm/value.hpp"
 
+namespace aorm {
+template <class T>
+class Task;  // task.hpp
+namespace detail {
+/// One level of a prefetch_related path being loaded (detail/query/prefetch.hpp).
+struct PrefetchCall;
+/// What a relation step's loader is: a typed routine of detail/query/prefetch_loaders.hpp,
+/// instantiated for the step's models by the relation field that made the step.
+using PrefetchLoader = Task<void> (*)(PrefetchCall&);
+}  // namespace detail
+}  // namespace aorm
+
 namespace aorm::detail::sql {
 
 /// How one step of a relation path goes from one model to the next.
@@ -32,7 +44,7 @@ struct Step {
   bool nullable = false;  // forward: the key may be NULL
   // For prefetch_related (set by the typed relation fields; not part of the identity):
   int slot = -1;               // which relation set of `from` the step fills
-  void (*loader)() = nullptr;  // a detail::PrefetchLoader, cast
+  PrefetchLoader loader = nullptr;
 };
 
 /// A relation path from a query's model (`Comment::f.article->author` is Comment→article→
@@ -114,6 +126,9 @@ bool has_aggregate(const NodePtr& n) noexcept;
 NodePtr param(Value v);
 NodePtr constant(bool v);
 NodePtr binary(Kind kind, Op op, NodePtr a, NodePtr b);
+/// `column = value` (value a bound parameter): how the runtime selects rows by a key (a
+/// primary key, an owner's key). The node Field == value builds for a non-NULL value.
+NodePtr equals(NodePtr column, Value value);
 NodePtr pattern(Op op, NodePtr a, Value v);
 /// `values` empty → FALSE.
 NodePtr in(NodePtr a, std::vector<Value> values);

@@ -1,8 +1,8 @@
-// aorm/detail/sql/sqlite_functions.hpp — the SQL functions the SQL compiler's SQLite output
+// sqlite/functions.hpp (the SQLite backend) — the SQL functions the SQL compiler's SQLite output
 // calls and SQLite lacks. Header-only so that the SQLite backend (aorm_db) can register
 // them on each new connection without linking the query layer:
 //
-//   #include "aorm/detail/sql/sqlite_functions.hpp"
+//   #include "sqlite/functions.hpp"   // include directory runtime/backends
 //   aorm::detail::sql::register_sqlite_functions(db);   // after sqlite3_open_v2
 //
 //   aorm_lower(x)       lower case of a text value, folding ASCII, Latin-1, Latin
