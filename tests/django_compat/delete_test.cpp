@@ -23,8 +23,16 @@ Task<std::vector<std::int64_t>> ids_of(const QS& qs) {
   co_return ids;
 }
 
-Task<std::vector<std::string>> base_names() {
-  co_return co_await Base::objects.order_by(Base::f.name).values_list(Base::f.name).alist();
+/// The values joined with commas: "a,b". (A braced list inside a co_await expression does
+/// not compile with g++ 12, TOOLCHAIN.md; a string compares as plainly.)
+std::string joined(const std::vector<std::string>& values) {
+  std::string out;
+  for (const auto& v : values) out += (out.empty() ? "" : ",") + v;
+  return out;
+}
+
+Task<std::string> base_names() {
+  co_return joined(co_await Base::objects.order_by(Base::f.name).values_list(Base::f.name).alist());
 }
 
 }  // namespace
@@ -55,7 +63,7 @@ TEST_CASE("adelete of a queryset filtered on an aggregate deletes exactly the ro
     const auto result = co_await lonely.adelete();
     CHECK(result.total == 2);
     CHECK(result.per_model == std::map<std::string, std::int64_t>{{"compat.Base", 2}});
-    CHECK(co_await base_names() == std::vector<std::string>{"referenced"});
+    CHECK(co_await base_names() == "referenced");
     CHECK(co_await RelToBase::objects.acount() == 1);
   });
 }
@@ -71,13 +79,13 @@ TEST_CASE("aupdate of a queryset filtered on an aggregate changes exactly the ro
     const auto expected = co_await ids_of(busy);
     CHECK(expected == std::vector<std::int64_t>{referenced.id});
     CHECK(co_await busy.aupdate(Base::f.name = "busy") == 1);
-    CHECK(co_await base_names() == std::vector<std::string>{"a", "busy", "c"});
+    CHECK(co_await base_names() == "a,busy,c");
     // A plain condition beside the aggregate one, and the aggregate under exclude().
     CHECK(co_await Base::objects.filter(aorm::Count(Base::f.rels) == 0, Base::f.name == "c").aupdate(Base::f.name = "z") == 1);
     const auto unreferenced = Base::objects.exclude(aorm::Count(Base::f.rels) >= 1);
     CHECK(co_await unreferenced.acount() == 2);
     CHECK(co_await unreferenced.aupdate(Base::f.name = "free") == 2);
-    CHECK(co_await base_names() == std::vector<std::string>{"busy", "free", "free"});
+    CHECK(co_await base_names() == "busy,free,free");
   });
 }
 
@@ -97,8 +105,8 @@ TEST_CASE("adelete through an aggregate filter cascades and clears links of thos
     const auto result = co_await Gallery::objects.filter(aorm::Count(Gallery::f.pictures) >= 2).adelete();
     CHECK(result.per_model == std::map<std::string, std::int64_t>{
                                   {"compat.Gallery", 1}, {"compat.Picture", 2}, {"compat.Picture_labels", 2}});
-    CHECK(co_await Gallery::objects.values_list(Gallery::f.name).alist() == std::vector<std::string>{"small"});
-    CHECK(co_await Picture::objects.values_list(Picture::f.title).alist() == std::vector<std::string>{"p3"});
+    CHECK(joined(co_await Gallery::objects.values_list(Gallery::f.name).alist()) == "small");
+    CHECK(joined(co_await Picture::objects.values_list(Picture::f.title).alist()) == "p3");
     CHECK(co_await red.pictures.all().acount() == 1);
     // The same rule under exclude(): the small gallery is the one without two pictures.
     const auto rest = co_await Gallery::objects.exclude(aorm::Count(Gallery::f.pictures) >= 2).adelete();
@@ -123,11 +131,12 @@ TEST_CASE("adelete through a related manager's aggregate filter deletes exactly 
     co_await one.labels.aadd(red);
     co_await elsewhere.labels.aadd(red, blue);
     const auto two_labels = g.pictures.all().filter(aorm::Count(Picture::f.labels) >= 2);
-    CHECK(co_await ids_of(two_labels) == std::vector<std::int64_t>{both.id});
+    const std::vector<std::int64_t> expected_ids{both.id};
+    CHECK(co_await ids_of(two_labels) == expected_ids);
     const auto result = co_await two_labels.adelete();
     CHECK(result.per_model == std::map<std::string, std::int64_t>{{"compat.Picture", 1}, {"compat.Picture_labels", 2}});
-    auto titles = co_await Picture::objects.order_by(Picture::f.title).values_list(Picture::f.title).alist();
-    CHECK(titles == std::vector<std::string>{"elsewhere", "one"});
+    CHECK(joined(co_await Picture::objects.order_by(Picture::f.title).values_list(Picture::f.title).alist()) ==
+          "elsewhere,one");
   });
 }
 

@@ -19,8 +19,14 @@ constexpr const char* kBroken =
     "An error occurred in the current transaction. You can't execute queries until the end of the 'atomic' block.";
 constexpr const char* kDurable = "A durable atomic block cannot be nested within another atomic block";
 
-Task<std::vector<std::string>> last_names() {
-  co_return co_await Reporter::objects.order_by(Reporter::f.last_name).values_list(Reporter::f.last_name).alist();
+/// The last names in order, joined with commas: "Dog,Haddock". (A braced list inside a
+/// co_await expression does not compile with g++ 12, TOOLCHAIN.md.)
+Task<std::string> last_names() {
+  std::string out;
+  for (const auto& name :
+       co_await Reporter::objects.order_by(Reporter::f.last_name).values_list(Reporter::f.last_name).alist())
+    out += (out.empty() ? "" : ",") + name;
+  co_return out;
 }
 
 }  // namespace
@@ -63,7 +69,7 @@ TEST_CASE("a block whose statement failed rolls back everything it did and raise
       CHECK(std::string(e.what()).find("rolled back") != std::string::npos);
     }
     CHECK_FALSE(committed);
-    CHECK(co_await last_names() == std::vector<std::string>{"Haddock"});
+    CHECK(co_await last_names() == "Haddock");
     co_await Reporter::objects.acreate({.first_name = "Tintin", .last_name = "Reporter"});
     CHECK(co_await db.aexecute("UPDATE compat_reporter SET email = 'x'") == 2);
   });
@@ -84,7 +90,7 @@ TEST_CASE("an inner atomic around the failing statement lets the outer block go 
       CHECK(co_await Reporter::objects.acount() == 2);
       co_await Reporter::objects.acreate({.first_name = "Milou", .last_name = "Dog"});
     });
-    CHECK(co_await last_names() == std::vector<std::string>{"Dog", "Haddock", "Reporter"});
+    CHECK(co_await last_names() == "Dog,Haddock,Reporter");
   });
 }
 
@@ -105,7 +111,7 @@ TEST_CASE("an inner block whose caught error broke it rolls back to its savepoin
                       aorm::TransactionManagementError);
       co_await Reporter::objects.acreate({.first_name = "Milou", .last_name = "Dog"});
     });
-    CHECK(co_await last_names() == std::vector<std::string>{"Dog", "Haddock", "Reporter"});
+    CHECK(co_await last_names() == "Dog,Haddock,Reporter");
   });
 }
 
@@ -118,7 +124,7 @@ TEST_CASE("an error raised by no statement leaves the transaction usable") {
       CHECK_THROWS_AS(co_await Reporter::objects.aget(Reporter::f.last_name == "nobody"), Reporter::DoesNotExist);
       co_await Reporter::objects.acreate({.first_name = "Milou", .last_name = "Dog"});
     });
-    CHECK(co_await last_names() == std::vector<std::string>{"Dog", "Reporter"});
+    CHECK(co_await last_names() == "Dog,Reporter");
   });
 }
 
@@ -128,7 +134,7 @@ TEST_CASE("django transactions: durable test_commit") {
     co_await aorm::atomic([&]() -> Task<void> {
       co_await Reporter::objects.acreate({.first_name = "Tintin", .last_name = "Reporter"});
     }, {.durable = true});
-    CHECK(co_await last_names() == std::vector<std::string>{"Reporter"});
+    CHECK(co_await last_names() == "Reporter");
   });
 }
 
@@ -141,7 +147,7 @@ TEST_CASE("django transactions: test_nested_outer_durable") {
         co_await Reporter::objects.acreate({.first_name = "Archibald", .last_name = "Haddock"});
       });
     }, {.durable = true});
-    CHECK(co_await last_names() == std::vector<std::string>{"Haddock", "Reporter"});
+    CHECK(co_await last_names() == "Haddock,Reporter");
   });
 }
 
@@ -158,7 +164,7 @@ TEST_CASE("django transactions: test_nested_both_durable") {
       }
       co_await Reporter::objects.acreate({.first_name = "Tintin", .last_name = "Reporter"});
     }, {.durable = true});
-    CHECK(co_await last_names() == std::vector<std::string>{"Reporter"});
+    CHECK(co_await last_names() == "Reporter");
   });
 }
 
@@ -183,7 +189,7 @@ TEST_CASE("django transactions: test_sequence_of_durables") {
     co_await aorm::atomic([&]() -> Task<void> {
       co_await Reporter::objects.acreate({.first_name = "Archibald", .last_name = "Haddock"});
     }, {.durable = true});
-    CHECK(co_await last_names() == std::vector<std::string>{"Haddock", "Reporter"});
+    CHECK(co_await last_names() == "Haddock,Reporter");
   });
 }
 
