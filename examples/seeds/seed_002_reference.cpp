@@ -376,7 +376,10 @@ aorm::Task<void> seed_002(std::string path) {
   //                   article, api_response = await asyncio.gather(article_task, api_task)
   section("when async helps: the query and other I/O at once");
   auto external_api = []() -> aorm::Task<std::string> {
-    co_await aorm::sleep(20ms);  // stands in for an HTTP call
+    // Stands in for the HTTP call: this program runs on aorm::run's own loop. The real thing,
+    // a Beast client request gathered with the query on one io_context thread, is
+    // examples/api_server's GET /articles/{id}/with-external (article_with_external).
+    co_await aorm::sleep(20ms);
     co_return "{\"data\": 42}";
   };
   const auto g0 = std::chrono::steady_clock::now();
