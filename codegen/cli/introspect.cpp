@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include <aorm/database.hpp>
+#include <aorm/url.hpp>
 #include <aorm/runtime.hpp>
 
 #include "introspect/graph.hpp"
@@ -35,7 +36,7 @@ int graph(const std::vector<std::string>& all) {
     } else if (input.empty() && !args[i].starts_with("-")) {
       input = args[i];
     } else {
-      return usage("unexpected argument '" + args[i] + "'");
+      return usage("unexpected argument '" + aorm::redact_url(args[i]) + "'");
     }
   }
   if (input.empty() || (format != "mermaid" && format != "dot"))
@@ -159,22 +160,6 @@ aorm::Task<DbSchema> read_postgres(aorm::Database db, std::vector<std::string> o
   co_return s;
 }
 
-// The URL without its password, for the file's comment.
-std::string redacted(std::string url) {
-  for (const char* key : {"password=", ":"}) {
-    if (std::string_view(key) == ":") {
-      const std::size_t scheme = url.find("://"), at = url.find('@');
-      if (scheme == std::string::npos || at == std::string::npos) continue;
-      const std::size_t colon = url.find(':', scheme + 3);
-      if (colon != std::string::npos && colon < at) url.replace(colon + 1, at - colon - 1, "***");
-    } else if (std::size_t p = url.find(key); p != std::string::npos) {
-      const std::size_t end = std::min(url.find_first_of(" &", p), url.size());
-      url.replace(p + 9, end - p - 9, "***");
-    }
-  }
-  return url;
-}
-
 }  // namespace
 
 int inspectdb(const std::vector<std::string>& args) {
@@ -188,7 +173,7 @@ int inspectdb(const std::vector<std::string>& args) {
     } else if (args[i] == "--table" && i + 1 < args.size()) {
       only.push_back(args[++i]);
     } else {
-      return usage("unexpected argument '" + args[i] + "'");
+      return usage("unexpected argument '" + aorm::redact_url(args[i]) + "'");
     }
   }
   if (url.empty()) return usage("inspectdb needs --db URL");
@@ -209,14 +194,14 @@ int inspectdb(const std::vector<std::string>& args) {
     }(url, only));
     for (const std::string& t : only)
       if (std::none_of(schema.tables.begin(), schema.tables.end(), [&](const DbTable& x) { return x.name == t; })) {
-        std::cerr << "aormc: error: no table '" << t << "' in " << redacted(url) << "\n";
+        std::cerr << "aormc: error: no table '" << t << "' in " << aorm::redact_url(url) << "\n";
         return 1;
       }
     if (schema.tables.empty()) {
-      std::cerr << "aormc: error: " << redacted(url) << " has no tables\n";
+      std::cerr << "aormc: error: " << aorm::redact_url(url) << " has no tables\n";
       return 1;
     }
-    text = introspect::model_file(schema, ns, redacted(url));
+    text = introspect::model_file(schema, ns, aorm::redact_url(url));
   } catch (const std::exception& e) {
     std::cerr << "aormc: error: " << e.what() << "\n";
     return 1;

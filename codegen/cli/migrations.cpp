@@ -17,6 +17,7 @@
 #include <aorm/database.hpp>
 #include <aorm/migrate.hpp>
 #include <aorm/runtime.hpp>
+#include <aorm/url.hpp>
 
 #include "migrate/autodetect.hpp"
 #include "migrate/checksum.hpp"
@@ -252,7 +253,7 @@ aorm::Task<std::vector<AppliedRow>> applied_rows(aorm::Database db, std::string 
 
 int makemigrations(const std::vector<std::string>& all) {
   Args a = parse_args(all, {"--dir", "--name"}, {"--check", "--empty"});
-  if (!a.bad.empty()) return usage("unexpected argument '" + a.bad + "'");
+  if (!a.bad.empty()) return usage("unexpected argument '" + aorm::redact_url(a.bad) + "'");
   if (a.positional.size() != 1 || !a.options.contains("--dir")) return usage("makemigrations needs MODELS and --dir DIR");
   const std::string models = a.positional[0], dir = a.options["--dir"];
   std::optional<States> s = load_states(models, dir);
@@ -306,7 +307,7 @@ int makemigrations(const std::vector<std::string>& all) {
 
 int sqlmigrate(const std::vector<std::string>& all) {
   Args a = parse_args(all, {"--dialect"}, {"--backwards"});
-  if (!a.bad.empty()) return usage("unexpected argument '" + a.bad + "'");
+  if (!a.bad.empty()) return usage("unexpected argument '" + aorm::redact_url(a.bad) + "'");
   const std::string dialect = a.options["--dialect"];
   if (a.positional.size() != 2 || (dialect != "sqlite" && dialect != "postgres"))
     return usage("sqlmigrate needs DIR, NUMBER and --dialect sqlite|postgres");
@@ -332,7 +333,7 @@ int sqlmigrate(const std::vector<std::string>& all) {
 
 int migrate(const std::vector<std::string>& all) {
   Args a = parse_args(all, {"--db"}, {});
-  if (!a.bad.empty()) return usage("unexpected argument '" + a.bad + "'");
+  if (!a.bad.empty()) return usage("unexpected argument '" + aorm::redact_url(a.bad) + "'");
   if (a.positional.empty() || a.positional.size() > 2 || !a.options.contains("--db"))
     return usage("migrate needs DIR and --db URL (and optionally NAME or zero)");
   auto ms = read_migrations(a.positional[0]);
@@ -343,7 +344,7 @@ int migrate(const std::vector<std::string>& all) {
     if (target != "zero") {
       auto index = find_migration(*ms, target);
       if (!index) {
-        std::cerr << a.positional[0] << ": error: no migration '" << target << "'\n";
+        std::cerr << a.positional[0] << ": error: no migration '" << aorm::redact_url(target) << "'\n";
         return 1;
       }
       target = (*ms)[*index].name;
@@ -379,7 +380,7 @@ int migrate(const std::vector<std::string>& all) {
 
 int showmigrations(const std::vector<std::string>& all) {
   Args a = parse_args(all, {"--db"}, {});
-  if (!a.bad.empty()) return usage("unexpected argument '" + a.bad + "'");
+  if (!a.bad.empty()) return usage("unexpected argument '" + aorm::redact_url(a.bad) + "'");
   if (a.positional.size() != 1 || !a.options.contains("--db")) return usage("showmigrations needs DIR and --db URL");
   auto ms = read_migrations(a.positional[0]);
   if (!ms) return 1;
@@ -423,7 +424,7 @@ int showmigrations(const std::vector<std::string>& all) {
 
 int generate_migrations(const std::vector<std::string>& all) {
   Args a = parse_args(all, {"--dir", "--out"}, {});
-  if (!a.bad.empty()) return usage("unexpected argument '" + a.bad + "'");
+  if (!a.bad.empty()) return usage("unexpected argument '" + aorm::redact_url(a.bad) + "'");
   if (a.positional.size() != 1 || !a.options.contains("--dir") || !a.options.contains("--out"))
     return usage("generate-migrations needs MODELS, --dir DIR and --out OUT");
   const std::string models = a.positional[0], dir = a.options["--dir"], out = a.options["--out"];

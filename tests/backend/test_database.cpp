@@ -194,3 +194,26 @@ TEST_CASE("AORM_LOG_SQL=1 writes each statement, its arguments and duration to s
   });
   CHECK(quiet.empty());
 }
+
+TEST_CASE("AORM_LOG_SQL=statements writes each statement without its parameters") {
+  test::TempDir dir;
+  setenv("AORM_LOG_SQL", "statements", 1);
+  const std::string out = capture_stderr(dir.path() / "stderr.txt", [&] {
+    aorm::run([&]() -> Task<void> {
+      auto db = co_await aorm::aconnect(dir.url());
+      co_await db.aexecute("CREATE TABLE t (x UNIQUE, y)");
+      co_await db.aexecute("INSERT INTO t VALUES (?, ?)", 4242424, "card-4111-1111");
+      try {
+        co_await db.aexecute("INSERT INTO t VALUES (?, ?)", 4242424, "card-4111-1111");
+      } catch (const aorm::IntegrityError&) {
+      }
+    }());
+  });
+  unsetenv("AORM_LOG_SQL");
+  CHECK(out.find("s) CREATE TABLE t (x UNIQUE, y); alias=default\n") != std::string::npos);
+  CHECK(out.find("s) INSERT INTO t VALUES (?, ?); alias=default\n") != std::string::npos);
+  CHECK(out.find("; alias=default; error=") != std::string::npos);  // the failed insert
+  CHECK(out.find("card-4111") == std::string::npos);
+  CHECK(out.find("4242424") == std::string::npos);
+  CHECK(out.find("args=") == std::string::npos);
+}

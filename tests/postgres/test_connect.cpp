@@ -5,6 +5,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "aorm/database.hpp"
+#include "aorm/url.hpp"
 #include "support.hpp"
 
 using namespace std::chrono_literals;
@@ -150,4 +152,52 @@ TEST_CASE("a server that never answers fails the connect with OperationalError w
       co_await aorm::gather(ticker(), connect());
     }());
   }
+}
+
+// Every PostgreSQL error that follows a URL given to aconnect(), with a password in it:
+// none repeats the password (`./dev test` also greps the whole run's logs for it).
+TEST_CASE("aconnect errors on PostgreSQL URLs never repeat the URL's password") {
+  const std::string pw = "s3cret-aorm-test-pw";
+  const auto message_of = [](const std::string& url) -> std::string {
+    try {
+      aorm::run(aorm::aconnect(url, {.pool_size = 1, .alias = "pw_test"}));
+    } catch (const aorm::Error& e) {
+      return e.what();
+    }
+    return {};
+  };
+  LocalSocket socket;  // a port that was free a moment ago, now closed: connection refused
+  const std::string closed = std::to_string(socket.port());
+  socket.close();
+  struct Case {
+    std::string url;
+    bool quotes_url;  // whether the message quotes the URL (then masked, with ***)
+  };
+  const Case cases[] = {
+      {"postgresql://app:" + pw + "@127.0.0.1:" + closed + "/x", false},              // nobody listening
+      {"postgresql://app:" + pw + "@127.0.0.1:" + closed + "/x?connect_timeout=soon", false},
+      {"postgresql://app:" + pw + "@[::1/x", true},                                   // libpq quotes the URI
+      {"postgresql://app:" + pw + "/x@127.0.0.1:" + closed + "/x", false},            // libpq: port "s3cret..."
+      {"postgresql://127.0.0.1:" + closed + "/x?password=" + pw + "&no_such_option=1", false},
+      {"postgres://app:" + pw + "@127.0.0.1:" + closed + "/x?password=" + pw, false},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(aorm::redact_url(c.url));
+    const std::string what = message_of(c.url);
+    CAPTURE(aorm::detail::mask_secrets(what, {pw}));
+    CHECK(!what.empty());
+    CHECK(what.find(pw) == std::string::npos);
+    if (c.quotes_url) CHECK(what.find("***") != std::string::npos);
+  }
+
+  // A database that does not exist, on the test server (trust authentication: the password
+  // is accepted and ignored).
+  PG_SERVER_OR_SKIP(conninfo);
+  const auto at = conninfo.find("port=");
+  REQUIRE(at != std::string::npos);
+  const std::string port = conninfo.substr(at + 5, conninfo.find(' ', at) - at - 5);
+  const std::string what = message_of("postgresql://postgres:" + pw + "@127.0.0.1:" + port + "/aorm_no_such_db");
+  CAPTURE(aorm::detail::mask_secrets(what, {pw}));
+  CHECK(what.find("aorm_no_such_db") != std::string::npos);
+  CHECK(what.find(pw) == std::string::npos);
 }

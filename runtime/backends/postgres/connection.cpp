@@ -19,6 +19,7 @@
 
 #include "aorm/detail/loop.hpp"
 #include "aorm/errors.hpp"
+#include "aorm/url.hpp"
 #include "postgres/error.hpp"
 #include "postgres/row.hpp"
 
@@ -188,8 +189,15 @@ class SocketWait {
   bool ready_ = false;
 };
 
-[[noreturn]] void fail_connect(const PGconn* conn, const char* what) {
-  std::rethrow_exception(connection_error(conn, what, {}));
+/// Raises connection_error(conn, what) with `params`' passwords masked in its message.
+[[noreturn]] void fail_connect(const PGconn* conn, const char* what, const ConnectParams& params) {
+  try {
+    std::rethrow_exception(connection_error(conn, what, {}));
+  } catch (const OperationalError& e) {  // what connection_error raises (SQLSTATE 08006)
+    std::string masked = mask_secrets(e.what(), params.secrets);
+    if (masked == e.what()) throw;
+    throw OperationalError(masked, {}, e.backend(), e.code());
+  }
 }
 
 std::string timeout_message(const PGconn* conn, std::chrono::milliseconds timeout) {
@@ -205,9 +213,10 @@ std::string timeout_message(const PGconn* conn, std::chrono::milliseconds timeou
 /// Waits for `conn`'s socket (see SocketWait); raises the timeout error when the deadline
 /// passes first.
 Task<void> wait_socket(EventLoop& loop, PGconn* conn, std::uint32_t events, const Deadline& deadline,
-                       std::chrono::milliseconds timeout) {
+                       const ConnectParams& params) {
+  const std::chrono::milliseconds timeout = params.timeout;
   const int fd = PQsocket(conn);
-  if (fd < 0) fail_connect(conn, "could not connect to the PostgreSQL server");
+  if (fd < 0) fail_connect(conn, "could not connect to the PostgreSQL server", params);
   if (!co_await SocketWait(loop, fd, events, deadline.fd()))
     throw OperationalError(timeout_message(conn, timeout), {}, "postgresql", "08001");
 }
@@ -221,11 +230,13 @@ ConnectParams parse_conninfo(const std::string& conninfo, std::chrono::milliseco
     std::string reason = error != nullptr ? error : "out of memory";
     PQfreemem(error);
     while (!reason.empty() && reason.back() == '\n') reason.pop_back();
-    throw ConfigError("invalid PostgreSQL connection string: " + reason);
+    // libpq's reason may quote the whole URI ("...in URI: \"postgresql://app:pw@[::1\"").
+    throw ConfigError("invalid PostgreSQL connection string: " + redact_message(std::move(reason), conninfo));
   }
   std::unique_ptr<PQconninfoOption, void (*)(PQconninfoOption*)> owned(options, PQconninfoFree);
 
   ConnectParams params;
+  params.secrets = url_secrets(conninfo);
   std::optional<std::chrono::milliseconds> from_conninfo;
   bool has_application_name = false;
   for (const PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
@@ -233,6 +244,7 @@ ConnectParams parse_conninfo(const std::string& conninfo, std::chrono::milliseco
     const std::string_view key = o->keyword;
     if (key == "client_encoding") continue;  // forced below
     if (key == "application_name") has_application_name = true;
+    if (key.ends_with("password") && *o->val != '\0') params.secrets.emplace_back(o->val);
     if (key == "connect_timeout") {
       const std::string_view text = o->val;
       long long seconds = 0;
@@ -290,7 +302,7 @@ Task<std::shared_ptr<PgConnection>> PgConnection::open(const ConnectParams& para
   ConnPtr conn(PQconnectStartParams(keywords.data(), values.data(), 0));
   if (conn == nullptr) throw OperationalError("could not connect to the PostgreSQL server: out of memory", {}, "postgresql", "08001");
   PGconn* c = conn.get();
-  if (PQstatus(c) == CONNECTION_BAD) fail_connect(c, "could not connect to the PostgreSQL server");
+  if (PQstatus(c) == CONNECTION_BAD) fail_connect(c, "could not connect to the PostgreSQL server", params);
   PQsetNoticeProcessor(c, ignore_notice, nullptr);
 
   const Deadline deadline(params.timeout);
@@ -298,30 +310,30 @@ Task<std::shared_ptr<PgConnection>> PgConnection::open(const ConnectParams& para
   // call says what to wait for next; the socket may be a new one after any call.
   PostgresPollingStatusType state = PGRES_POLLING_WRITING;
   while (state != PGRES_POLLING_OK) {
-    if (state == PGRES_POLLING_FAILED) fail_connect(c, "could not connect to the PostgreSQL server");
-    co_await wait_socket(loop, c, state == PGRES_POLLING_READING ? EPOLLIN : EPOLLOUT, deadline, params.timeout);
+    if (state == PGRES_POLLING_FAILED) fail_connect(c, "could not connect to the PostgreSQL server", params);
+    co_await wait_socket(loop, c, state == PGRES_POLLING_READING ? EPOLLIN : EPOLLOUT, deadline, params);
     state = PQconnectPoll(c);
   }
-  if (PQsetnonblocking(c, 1) != 0) fail_connect(c, "could not make the PostgreSQL connection non-blocking");
+  if (PQsetnonblocking(c, 1) != 0) fail_connect(c, "could not make the PostgreSQL connection non-blocking", params);
 
   // Session set-up, before pipeline mode (one simple query): every timestamptz the
   // session prints or parses without an offset is UTC.
-  if (PQsendQuery(c, "SET TimeZone TO 'UTC'") == 0) fail_connect(c, "could not set up the PostgreSQL session");
+  if (PQsendQuery(c, "SET TimeZone TO 'UTC'") == 0) fail_connect(c, "could not set up the PostgreSQL session", params);
   for (int r; (r = PQflush(c)) != 0;) {
-    if (r < 0) fail_connect(c, "could not set up the PostgreSQL session");
-    co_await wait_socket(loop, c, EPOLLOUT, deadline, params.timeout);
+    if (r < 0) fail_connect(c, "could not set up the PostgreSQL session", params);
+    co_await wait_socket(loop, c, EPOLLOUT, deadline, params);
   }
   for (;;) {
     while (PQisBusy(c)) {
-      co_await wait_socket(loop, c, EPOLLIN, deadline, params.timeout);
-      if (PQconsumeInput(c) == 0) fail_connect(c, "could not set up the PostgreSQL session");
+      co_await wait_socket(loop, c, EPOLLIN, deadline, params);
+      if (PQconsumeInput(c) == 0) fail_connect(c, "could not set up the PostgreSQL session", params);
     }
     PGresult* raw = PQgetResult(c);
     if (raw == nullptr) break;
     ResultPtr result(raw);
     if (PQresultStatus(raw) != PGRES_COMMAND_OK) std::rethrow_exception(result_error(raw, "SET TimeZone TO 'UTC'"));
   }
-  if (PQenterPipelineMode(c) == 0) fail_connect(c, "could not enter pipeline mode");
+  if (PQenterPipelineMode(c) == 0) fail_connect(c, "could not enter pipeline mode", params);
   co_return std::shared_ptr<PgConnection>(new PgConnection(std::move(conn)));
 }
 

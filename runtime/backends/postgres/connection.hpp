@@ -27,6 +27,10 @@ struct ConnectParams {
   std::vector<std::string> keywords;  // libpq keywords and values, as PQconnectStartParams
   std::vector<std::string> values;    // takes them (URIs already expanded)
   std::chrono::milliseconds timeout{10'000};  // the whole connect + session set-up; 0: none
+  // The passwords of the conninfo (as written, decoded, and each *password keyword's
+  // value): masked in every connection error, since libpq may quote part of a malformed
+  // URL in its messages (aorm::detail::url_secrets).
+  std::vector<std::string> secrets;
 };
 
 /// Parses `conninfo`, a libpq URI (`postgresql://user:pw@host:port/db?sslmode=require`) or

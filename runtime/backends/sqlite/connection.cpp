@@ -5,6 +5,7 @@
 #include "aorm/detail/loop.hpp"
 #include "sqlite/functions.hpp"
 #include "aorm/errors.hpp"
+#include "aorm/url.hpp"
 #include "sqlite/error.hpp"
 
 namespace aorm::detail::sqlite {
@@ -32,7 +33,8 @@ DbHandle DbHandle::open(const std::string& target, bool uri) {
   const int rc = sqlite3_open_v2(target.c_str(), &db, flags, nullptr);
   DbHandle h(db);
   if (rc != SQLITE_OK) {
-    std::string msg = "cannot open SQLite database '" + target + "': " +
+    // The path comes from the URL, which may be a server URL given the wrong scheme.
+    std::string msg = "cannot open SQLite database '" + redact_url(target) + "': " +
                       (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
     throw OperationalError(msg, {}, "sqlite", std::to_string(rc));
   }

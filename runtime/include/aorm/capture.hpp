@@ -12,6 +12,10 @@
 // With AORM_LOG_SQL=1 in the environment (read when a database is opened), each statement,
 // its parameters and its duration are written to stderr, one line each:
 //   aorm: (0.000041s) SELECT "id" FROM "blog_article" WHERE "id" = ?; args=(7); alias=default
+// AORM_LOG_SQL=statements leaves the parameters out (and the lines after the first of an
+// error message, which may quote values):
+//   aorm: (0.000041s) SELECT "id" FROM "blog_article" WHERE "id" = ?; alias=default
+// AORM_LOG_SQL unset, empty or 0: no log. docs/security.md says what each form may expose.
 #pragma once
 
 #include <chrono>
@@ -64,7 +68,8 @@ void capture_record(const Statement& stmt, std::chrono::nanoseconds duration);
 bool log_sql_enabled() noexcept;
 /// Re-reads AORM_LOG_SQL from the environment (aconnect() calls it).
 void refresh_log_sql() noexcept;
-/// Writes one log line for `stmt` to stderr.
+/// Writes one log line for `stmt` to stderr, with or without its parameters (the mode
+/// refresh_log_sql() read).
 void log_sql(const Statement& stmt, std::chrono::nanoseconds duration, std::string_view alias,
              const char* error);
 }  // namespace detail

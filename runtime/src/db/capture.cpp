@@ -12,6 +12,8 @@
 #include <mutex>
 #include <string_view>
 
+#include "aorm/url.hpp"
+
 namespace aorm {
 namespace {
 
@@ -26,7 +28,11 @@ Registry& registry() {
 }
 
 std::atomic<int> g_active{0};
-std::atomic<bool> g_log{false};
+
+/// What AORM_LOG_SQL asks for: nothing ("" or "0"), statements without their parameters
+/// ("statements"), or statements with their parameters (any other value, "1" by custom).
+enum class LogMode : int { off, statements, full };
+std::atomic<LogMode> g_log{LogMode::off};
 
 }  // namespace
 
@@ -100,11 +106,16 @@ void capture_record(const Statement& stmt, std::chrono::nanoseconds duration) {
     CaptureAccess::queries(*c).push_back(CapturedQuery{stmt.sql, stmt.params, duration});
 }
 
-bool log_sql_enabled() noexcept { return g_log.load(std::memory_order_relaxed); }
+bool log_sql_enabled() noexcept { return g_log.load(std::memory_order_relaxed) != LogMode::off; }
 
 void refresh_log_sql() noexcept {
   const char* v = std::getenv("AORM_LOG_SQL");
-  g_log.store(v != nullptr && *v != '\0' && std::strcmp(v, "0") != 0, std::memory_order_relaxed);
+  LogMode mode = LogMode::full;
+  if (v == nullptr || *v == '\0' || std::strcmp(v, "0") == 0)
+    mode = LogMode::off;
+  else if (std::strcmp(v, "statements") == 0)
+    mode = LogMode::statements;
+  g_log.store(mode, std::memory_order_relaxed);
 }
 
 void log_sql(const Statement& stmt, std::chrono::nanoseconds duration, std::string_view alias,
@@ -115,16 +126,24 @@ void log_sql(const Statement& stmt, std::chrono::nanoseconds duration, std::stri
   line += buf;
   line += "s) ";
   line += stmt.sql;
-  line += "; args=(";
-  for (std::size_t i = 0; i < stmt.params.size(); ++i) {
-    if (i) line += ", ";
-    line += format_value(stmt.params[i]);
+  const bool with_values = g_log.load(std::memory_order_relaxed) == LogMode::full;
+  if (with_values) {
+    line += "; args=(";
+    for (std::size_t i = 0; i < stmt.params.size(); ++i) {
+      if (i) line += ", ";
+      line += format_value(stmt.params[i]);
+    }
+    line += ")";
   }
-  line += "); alias=";
-  line += alias;
+  line += "; alias=";
+  line += redact_url(alias);  // an alias is a name, but nothing stops one from being a URL
   if (error) {
+    // A database's message may quote values after its first line (PostgreSQL's
+    // "DETAIL: Key (email)=(a@b.c) already exists."): without parameters, only that line.
+    std::string_view text = error;
+    if (!with_values) text = text.substr(0, text.find('\n'));
     line += "; error=";
-    line += error;
+    line += text;
   }
   line += '\n';
   // One write per line, so concurrent loops do not interleave within a line.

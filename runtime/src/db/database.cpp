@@ -2,7 +2,9 @@
 // (transaction pinning, AORM_LOG_SQL, QueryCapture) and atomic().
 #include "aorm/database.hpp"
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <coroutine>
 #include <cstdint>
 #include <map>
@@ -12,6 +14,7 @@
 #include "aorm/detail/loop.hpp"
 #include "aorm/detail/sql/dialect.hpp"
 #include "aorm/detail/transaction.hpp"
+#include "aorm/url.hpp"
 #include "db/open.hpp"
 
 namespace aorm {
@@ -140,15 +143,18 @@ Task<void> Database::acreate_tables(const App& app) const {
 
 // ---- aconnect ------------------------------------------------------------------------------
 
+// Every message about a URL shows it through redact_url(): services log exception
+// messages, and a URL may hold a password (docs/security.md).
 void detail::bad_url(const std::string& url, std::string_view why) {
-  throw ConfigError("invalid database URL '" + url + "': " + std::string(why));
+  throw ConfigError("invalid database URL '" + redact_url(url) + "': " + std::string(why));
 }
 
 namespace {
 
 #ifndef AORM_WITH_POSTGRES
 Task<std::shared_ptr<detail::Backend>> postgres_not_built(std::string url, const ConnectOptions&) {
-  throw ConfigError("PostgreSQL backend not built (configure aorm with -DAORM_WITH_POSTGRES=ON): '" + url + "'");
+  throw ConfigError("PostgreSQL backend not built (configure aorm with -DAORM_WITH_POSTGRES=ON): '" + redact_url(url) +
+                    "'");
   co_return nullptr;
 }
 #endif
@@ -179,8 +185,15 @@ Task<Database> aconnect(std::string url, ConnectOptions opts) {
                       std::to_string(opts.pool_size));
   const std::string alias(opts.alias);  // opts.alias is a view into the caller's frame
 
+  // A scheme is a letter, then letters, digits, '+', '-', '.' (RFC 3986). Anything else
+  // before the first ':' ("password=pw host=db:5432", a conninfo string) is no scheme, and
+  // is not repeated in the message.
   const std::size_t colon = url.find(':');
-  if (colon == std::string::npos || colon == 0)
+  const auto scheme_char = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
+  };
+  if (colon == std::string::npos || colon == 0 || !std::isalpha(static_cast<unsigned char>(url[0])) ||
+      !std::all_of(url.begin(), url.begin() + static_cast<std::ptrdiff_t>(colon), scheme_char))
     detail::bad_url(url, "expected a scheme (sqlite:PATH, sqlite::memory:, postgresql://...)");
   const std::string scheme = url.substr(0, colon);
 
@@ -198,7 +211,7 @@ Task<Database> aconnect(std::string url, ConnectOptions opts) {
   for (const Scheme& s : schemes)
     if (s.name == scheme) found = &s;
   if (!found)
-    throw ConfigError("unknown database scheme '" + scheme + "' in URL '" + url +
+    throw ConfigError("unknown database scheme '" + scheme + "' in URL '" + redact_url(url) +
                       "' (supported: sqlite, postgresql)");
   std::shared_ptr<detail::Backend> backend = co_await found->open(url, opts);
 
