@@ -13,6 +13,7 @@
 #include <variant>
 #include <vector>
 
+#include "bank/json.hpp"
 #include "bank/models.hpp"
 #include "blog/json.hpp"
 #include "blog/models.hpp"
