@@ -49,7 +49,8 @@
 #define AORM_DETAIL_MISTYPED_VALUE                                                              \
   "aorm: this value's type does not match the field's: numbers compare with numbers, text "   \
   "with strings, a choices field with its enumerators or choice names, a foreign key with "    \
-  "its model or an id, a date/datetime field with aorm::Date/aorm::DateTime"
+  "its model or an id, a date/datetime field with aorm::Date/aorm::DateTime (a choice "       \
+  "held in a runtime string: convert it with aorm::from_string<Enum>(text))"
 #define AORM_DETAIL_MISMATCHED_EXPRESSIONS                                                      \
   "aorm: these two expressions cannot be compared or combined: they belong to different "      \
   "models or hold different kinds of values (numbers combine with numbers, else same kinds)"
@@ -205,18 +206,6 @@ concept compatible_expressions =
 
 void string_is_not_one_of_the_enum_choices();  // never defined: a compile-time error marker
 
-/// A value of type U that a column of type V cannot be compared with or assigned (API.md §3:
-/// comparisons are type-checked). It selects a deleted overload whose message says so in
-/// one line, instead of clang listing every candidate operator. Not mistyped: values the
-/// column accepts, other expressions, std::nullopt (IS NULL), and a string for a choices
-/// enum (a choice name, checked at compile time by EnumLiteral).
-template <class V, class U>
-concept mistyped_value =
-    !expression<U> && !accepts_value<V, U> && !std::same_as<std::remove_cvref_t<U>, std::nullopt_t> &&
-    !(std::is_enum_v<base_t<V>> && std::convertible_to<const U&, std::string_view>);
-/// Two expressions that cannot be compared or combined: different models, or kinds.
-template <class E1, class E2>
-concept mismatched_expressions = expression<E1> && expression<E2> && !compatible_expressions<E1, E2>;
 
 /// One level of a prefetch_related path being loaded (defined in queryset.hpp).
 struct PrefetchCall;
@@ -279,6 +268,19 @@ struct EnumLiteral {
     return E{};
   }
 };
+
+/// A value of type U that a column of type V cannot be compared with or assigned (API.md §3:
+/// comparisons are type-checked). It selects a deleted overload whose message says so in
+/// one line, instead of clang listing every candidate operator. Not mistyped: values the
+/// column accepts, other expressions, std::nullopt (IS NULL), and a string literal for a
+/// choices enum (a choice name, checked at compile time by EnumLiteral).
+template <class V, class U>
+concept mistyped_value =
+    !expression<U> && !accepts_value<V, U> && !std::same_as<std::remove_cvref_t<U>, std::nullopt_t> &&
+    !(std::is_enum_v<base_t<V>> && std::convertible_to<const U&, EnumLiteral<base_t<V>>>);
+/// Two expressions that cannot be compared or combined: different models, or kinds.
+template <class E1, class E2>
+concept mismatched_expressions = expression<E1> && expression<E2> && !compatible_expressions<E1, E2>;
 
 }  // namespace detail
 
