@@ -28,4 +28,5 @@ write_basic_package_version_file("${PROJECT_BINARY_DIR}/aormConfigVersion.cmake"
   COMPATIBILITY SameMinorVersion)
 install(FILES "${PROJECT_BINARY_DIR}/aormConfig.cmake" "${PROJECT_BINARY_DIR}/aormConfigVersion.cmake"
               "${PROJECT_SOURCE_DIR}/cmake/AormGenerate.cmake"
+              "${PROJECT_SOURCE_DIR}/cmake/AormCompilerCheck.cmake"
         DESTINATION ${AORM_INSTALL_CMAKEDIR})

@@ -210,6 +210,15 @@ struct aorm::ModelTraits<blog::Comment> {
 
 namespace blog {
 
+// Article::Status and its stored text: to_string(Article::Status::draft) == "draft";
+// from_string(text, out) sets `out` and returns true when `text` is one of the choices.
+constexpr std::string_view to_string(Article::Status value) noexcept { return aorm::to_string(value); }
+constexpr bool from_string(std::string_view text, Article::Status& out) noexcept {
+  const std::optional<Article::Status> value = aorm::from_string<Article::Status>(text);
+  if (value) out = *value;
+  return value.has_value();
+}
+
 // Field sets, exceptions and managers (after all models: field sets refer to each other).
 
 struct Author::Fields {

@@ -171,6 +171,15 @@ struct aorm::ModelTraits<library::Book> {
 
 namespace library {
 
+// Book::Format and its stored text: to_string(Book::Format::hardcover) == "hardcover";
+// from_string(text, out) sets `out` and returns true when `text` is one of the choices.
+constexpr std::string_view to_string(Book::Format value) noexcept { return aorm::to_string(value); }
+constexpr bool from_string(std::string_view text, Book::Format& out) noexcept {
+  const std::optional<Book::Format> value = aorm::from_string<Book::Format>(text);
+  if (value) out = *value;
+  return value.has_value();
+}
+
 // Field sets, exceptions and managers (after all models: field sets refer to each other).
 
 struct Author::Fields {

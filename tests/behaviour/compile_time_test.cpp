@@ -72,3 +72,25 @@ TEST_CASE("a QuerySet of one model rejects another model's predicates") {
 
 }  // namespace
 }  // namespace behaviour
+
+namespace behaviour {
+namespace {
+
+// Generated for every choices enum (found by argument-dependent lookup), over aorm::to_string
+// and aorm::from_string<E>.
+static_assert(to_string(Article::Status::published) == "published");
+static_assert(aorm::from_string<Article::Status>("archived") == Article::Status::archived);
+static_assert(!aorm::from_string<Article::Status>("Archived"));
+
+TEST_CASE("choice enums convert to and from their stored text") {
+  Article::Status s = Article::Status::draft;
+  CHECK(to_string(s) == "draft");
+  CHECK(from_string("published", s));
+  CHECK(s == Article::Status::published);
+  CHECK_FALSE(from_string("publishd", s));
+  CHECK(s == Article::Status::published);  // unchanged
+  CHECK(blog::to_string(Article::Status::archived) == "archived");
+}
+
+}  // namespace
+}  // namespace behaviour

@@ -92,6 +92,11 @@ std::string header(const ir::ModelSet& set, const std::vector<ModelSections>& mo
   p.emit({{"ns", set.ns}}, R"cc(
 
     namespace $ns$ {
+  )cc");
+  for (const ModelSections& s : models) {
+    if (!s.enum_functions.empty()) p.emit({{"functions", s.enum_functions}}, "\n$functions$");
+  }
+  p.emit(R"cc(
 
     // Field sets, exceptions and managers (after all models: field sets refer to each other).
   )cc");

@@ -118,6 +118,7 @@ class ModelEmitter {
     s.declaration = declaration();
     s.inline_definitions = inline_definitions();
     s.enum_traits = enum_traits();
+    s.enum_functions = enum_functions();
     s.model_traits = model_traits();
     s.meta_tables = meta_tables();
     s.methods = methods();
@@ -291,6 +292,29 @@ class ModelEmitter {
                struct aorm::EnumTraits<$enum$> {
                  $head$$values$;
                };
+             )cc");
+    }
+    return p.str();
+  }
+
+  // to_string / from_string for each choices enum, in the model's namespace so that
+  // argument-dependent lookup finds them: `to_string(article.status)`.
+  std::string enum_functions() {
+    Printer p;
+    for (const ir::Field& f : m_.columns) {
+      if (f.enum_name.empty()) continue;
+      p.emit({{"enum", m_.name + "::" + f.enum_name},
+              {"first", f.choices.front().enumerator},
+              {"stored", f.choices.front().value}},
+             R"cc(
+               // $enum$ and its stored text: to_string($enum$::$first$) == "$stored$";
+               // from_string(text, out) sets `out` and returns true when `text` is one of the choices.
+               constexpr std::string_view to_string($enum$ value) noexcept { return aorm::to_string(value); }
+               constexpr bool from_string(std::string_view text, $enum$& out) noexcept {
+                 const std::optional<$enum$> value = aorm::from_string<$enum$>(text);
+                 if (value) out = *value;
+                 return value.has_value();
+               }
              )cc");
     }
     return p.str();

@@ -12,6 +12,7 @@ struct ModelSections {
   // header, inside the namespace:
   std::string declaration;         // struct Article { members; declarations };
   std::string inline_definitions;  // Article::Fields, the exceptions, `f` and `objects`
+  std::string enum_functions;      // to_string / from_string of each choices enum (after the traits)
   // header, global scope (before the inline definitions, which instantiate templates
   // that may need them):
   std::string enum_traits;         // aorm::EnumTraits<...> for each choices enum

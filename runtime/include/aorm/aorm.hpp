@@ -1,6 +1,8 @@
 // aorm/aorm.hpp — everything a user (and generated code) needs: #include <aorm/aorm.hpp>.
 #pragma once
 
+#include "aorm/detail/compiler_check.hpp"  // g++ < 13 stops here, with the reason
+
 #define AORM_RUNTIME_VERSION 1
 
 #include "aorm/errors.hpp"

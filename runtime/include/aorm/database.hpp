@@ -165,6 +165,10 @@ template <class T>
 struct task_value<Task<T>> {
   using type = T;
 };
+template <class T>
+inline constexpr bool is_task_v = false;
+template <class T>
+inline constexpr bool is_task_v<Task<T>> = true;
 template <class Fn>
 using atomic_result_t = typename task_value<std::invoke_result_t<Fn&>>::type;
 
@@ -185,6 +189,17 @@ auto run_atomic(std::optional<Database> db, Fn fn, AtomicOptions opts) {
   }
 }
 }  // namespace detail
+
+/// What atomic() runs: a callable without arguments that returns an aorm::Task, i.e. a
+/// coroutine lambda with its return type spelt out: `[&]() -> aorm::Task<void> { ... }`.
+/// (A lambda's return type is not deduced from co_await, and one without co_await returns
+/// a plain value that atomic() cannot await.)
+template <class Fn>
+concept transaction_body = std::invocable<Fn&> && detail::is_task_v<std::invoke_result_t<Fn&>>;
+
+#define AORM_DETAIL_ATOMIC_BODY_MESSAGE                                                        \
+  "aorm::atomic() takes a coroutine that returns aorm::Task: write the lambda as "             \
+  "[&]() -> aorm::Task<void> { ... co_await ...; } (or -> aorm::Task<T> to return a value)"
 
 /// Runs `fn()` (a callable returning Task<void> or Task<T>) in a transaction on `db` and
 /// returns fn's value.
@@ -210,15 +225,26 @@ auto run_atomic(std::optional<Database> db, Fn fn, AtomicOptions opts) {
 template <class Fn>
   requires std::invocable<Fn&>
 auto atomic(Database db, Fn fn, AtomicOptions opts = {}) {
-  return detail::run_atomic(std::optional<Database>(std::move(db)), std::move(fn), opts);
+  if constexpr (!transaction_body<Fn>) {
+    static_assert(transaction_body<Fn>, AORM_DETAIL_ATOMIC_BODY_MESSAGE);
+    return Task<void>();
+  } else {
+    return detail::run_atomic(std::optional<Database>(std::move(db)), std::move(fn), opts);
+  }
 }
 
 /// atomic() on the database of the enclosing transaction, else on the "default" database.
 template <class Fn>
   requires std::invocable<Fn&>
 auto atomic(Fn fn, AtomicOptions opts = {}) {
-  return detail::run_atomic(std::nullopt, std::move(fn), opts);
+  if constexpr (!transaction_body<Fn>) {
+    static_assert(transaction_body<Fn>, AORM_DETAIL_ATOMIC_BODY_MESSAGE);
+    return Task<void>();
+  } else {
+    return detail::run_atomic(std::nullopt, std::move(fn), opts);
+  }
 }
+#undef AORM_DETAIL_ATOMIC_BODY_MESSAGE
 
 /// Runs `fn` after the outermost transaction of the current task commits (after the
 /// connection went back to the pool); never when it rolls back (a rolled-back savepoint

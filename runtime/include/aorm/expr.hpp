@@ -34,6 +34,27 @@
 #include "aorm/types.hpp"
 #include "aorm/value.hpp"
 
+// `= delete("why")` (C++26; clang 19 accepts it in C++20 as an extension): the overloads
+// that catch mistyped comparisons say why in the error's first line. Other compilers get a
+// plain `= delete`.
+#if defined(__clang__) && __clang_major__ >= 19
+#define AORM_DETAIL_DELETED(why) delete (why)
+#define AORM_DETAIL_DELETED_BEGIN _Pragma("clang diagnostic push") _Pragma("clang diagnostic ignored \"-Wc++26-extensions\"")
+#define AORM_DETAIL_DELETED_END _Pragma("clang diagnostic pop")
+#else
+#define AORM_DETAIL_DELETED(why) delete
+#define AORM_DETAIL_DELETED_BEGIN
+#define AORM_DETAIL_DELETED_END
+#endif
+#define AORM_DETAIL_MISTYPED_VALUE                                                              \
+  "aorm: this value's type does not match the field's: numbers compare with numbers, text "   \
+  "with strings, a choices field with its enumerators or choice names, a foreign key with "    \
+  "its model or an id, a date/datetime field with aorm::Date/aorm::DateTime (a choice "       \
+  "held in a runtime string: convert it with aorm::from_string<Enum>(text))"
+#define AORM_DETAIL_MISMATCHED_EXPRESSIONS                                                      \
+  "aorm: these two expressions cannot be compared or combined: they belong to different "      \
+  "models or hold different kinds of values (numbers combine with numbers, else same kinds)"
+
 namespace aorm {
 
 template <class M>
@@ -241,6 +262,19 @@ struct EnumLiteral {
   }
 };
 
+/// A value of type U that a column of type V cannot be compared with or assigned (API.md §3:
+/// comparisons are type-checked). It selects a deleted overload whose message says so in
+/// one line, instead of clang listing every candidate operator. Not mistyped: values the
+/// column accepts, other expressions, std::nullopt (IS NULL), and a string literal for a
+/// choices enum (a choice name, checked at compile time by EnumLiteral).
+template <class V, class U>
+concept mistyped_value =
+    !expression<U> && !accepts_value<V, U> && !std::same_as<std::remove_cvref_t<U>, std::nullopt_t> &&
+    !(std::is_enum_v<base_t<V>> && std::convertible_to<const U&, EnumLiteral<base_t<V>>>);
+/// Two expressions that cannot be compared or combined: different models, or kinds.
+template <class E1, class E2>
+concept mismatched_expressions = expression<E1> && expression<E2> && !compatible_expressions<E1, E2>;
+
 }  // namespace detail
 
 /// A boolean condition over rows of model M. Combine with &&, || and !; `!p` follows
@@ -419,6 +453,15 @@ class Field : public detail::Lookups<Field<M, V>, M, V> {
   {
     return {own_column(), detail::sql::param(aorm::to_value(choice.value))};
   }
+  AORM_DETAIL_DELETED_BEGIN
+  /// A value of the wrong type: `Article::f.views = "x"` stops with one line.
+  template <class U>
+    requires detail::mistyped_value<V, U>
+  Assignment<M> operator=(const U&) const = AORM_DETAIL_DELETED(AORM_DETAIL_MISTYPED_VALUE);
+  template <class E>
+    requires detail::mismatched_expressions<Field, E>
+  Assignment<M> operator=(const E&) const = AORM_DETAIL_DELETED(AORM_DETAIL_MISMATCHED_EXPRESSIONS);
+  AORM_DETAIL_DELETED_END
 
  private:
   int own_column() const {
@@ -568,6 +611,29 @@ AORM_DETAIL_COMPARISON(<=, le)
 AORM_DETAIL_COMPARISON(>, gt)
 AORM_DETAIL_COMPARISON(>=, ge)
 #undef AORM_DETAIL_COMPARISON
+
+// Mistyped comparisons (`Article::f.title == 3`, `Article::f.views < Article::f.title`) pick
+// these deleted overloads, whose message is the error's first line. Being deleted, they keep
+// such expressions ill-formed in requires-expressions too (tests/behaviour/compile_time_test).
+#define AORM_DETAIL_MISTYPED_COMPARISON(OP)                                                 \
+  template <detail::expression E, class U>                                                 \
+    requires detail::mistyped_value<typename E::value_type, U>                             \
+  Predicate<typename E::model_type> operator OP(const E&, const U&) =                      \
+      AORM_DETAIL_DELETED(AORM_DETAIL_MISTYPED_VALUE);                                     \
+  template <class E1, class E2>                                                            \
+    requires detail::mismatched_expressions<E1, E2>                                        \
+  Predicate<typename E1::model_type> operator OP(const E1&, const E2&) =                   \
+      AORM_DETAIL_DELETED(AORM_DETAIL_MISMATCHED_EXPRESSIONS);
+
+AORM_DETAIL_DELETED_BEGIN
+AORM_DETAIL_MISTYPED_COMPARISON(==)
+AORM_DETAIL_MISTYPED_COMPARISON(!=)
+AORM_DETAIL_MISTYPED_COMPARISON(<)
+AORM_DETAIL_MISTYPED_COMPARISON(<=)
+AORM_DETAIL_MISTYPED_COMPARISON(>)
+AORM_DETAIL_MISTYPED_COMPARISON(>=)
+AORM_DETAIL_DELETED_END
+#undef AORM_DETAIL_MISTYPED_COMPARISON
 
 /// `a != b` is `!(a == b)`, Django's `~Q(a=b)`: rows where a is NULL match.
 // (The constraints mirror operator=='s exactly: a more constrained operator== would

@@ -8,9 +8,11 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "aorm/value.hpp"
@@ -141,6 +143,30 @@ struct ModelTraits;
 /// `values[i]` is what is stored for the enumerator whose underlying value is `i`.
 template <class E>
 struct EnumTraits;
+
+/// An enum declared by `choices` in a model file (generated code gave it EnumTraits).
+template <class E>
+concept choice_enum = std::is_enum_v<E> && requires { EnumTraits<E>::values; };
+
+/// The stored text of a choice: `aorm::to_string(Article::Status::published)` is "published"
+/// ("" for a value that is no enumerator). Generated code adds `to_string(E)` in the
+/// model's namespace, so `to_string(article.status)` finds it.
+template <choice_enum E>
+constexpr std::string_view to_string(E value) noexcept {
+  const auto i = static_cast<std::size_t>(value);
+  return i < EnumTraits<E>::values.size() ? EnumTraits<E>::values[i] : std::string_view();
+}
+
+/// The enumerator whose stored text is exactly `text`, or std::nullopt:
+/// `aorm::from_string<Article::Status>("draft")`. (Generated code adds
+/// `from_string(text, E& out) -> bool` in the model's namespace.)
+template <choice_enum E>
+constexpr std::optional<E> from_string(std::string_view text) noexcept {
+  const auto& values = EnumTraits<E>::values;
+  for (std::size_t i = 0; i < values.size(); ++i)
+    if (values[i] == text) return static_cast<E>(static_cast<std::underlying_type_t<E>>(i));
+  return std::nullopt;
+}
 
 /// What adelete() reports: the total rows deleted and the count per model label
 /// ("blog.Article"; many-to-many links as "blog.Article_tags"), like Django's tuple.

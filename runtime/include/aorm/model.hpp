@@ -39,6 +39,8 @@
 // warns about unknown attributes under -Wall, so the attribute is not even spelt there).
 #pragma once
 
+#include "aorm/detail/compiler_check.hpp"  // g++ < 13 stops here, with the reason
+
 #include <cstdint>
 #include <optional>
 #include <string>

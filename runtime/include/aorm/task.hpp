@@ -20,6 +20,8 @@
 // task's context, so `detail::current_context()` always answers for the running body.
 #pragma once
 
+#include "aorm/detail/compiler_check.hpp"  // g++ < 13 stops here, with the reason
+
 #include <cassert>
 #include <concepts>
 #include <coroutine>
@@ -400,8 +402,12 @@ struct TaskAccess {
 /// A lazy coroutine producing a T (a value, a reference, or void). Move-only; await it
 /// once, with `co_await` (or hand it to run/gather/spawn). Destroying a Task that was
 /// never started or has finished frees its frame.
+///
+/// Task is [[nodiscard]]: a Task that is dropped unawaited never runs, and compilers warn
+/// (clang and g++: -Wunused-result, on by default; -Werror=unused-result makes it an error).
 template <class T>
-class [[nodiscard]] Task {
+class [[nodiscard("an aorm::Task does nothing until it is awaited: co_await it, or hand it to "
+                  "aorm::run, aorm::gather or aorm::spawn")]] Task {
  public:
   using promise_type = detail::TaskPromise<T>;
   using value_type = T;
