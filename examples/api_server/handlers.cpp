@@ -183,8 +183,8 @@ aorm::Task<Response> create_article(std::string body) {
     errors.add("author_id", "no author with id " + std::to_string(*author_id));
   if (!errors.empty()) co_return errors.response();
   try {
-    Article created = co_await Article::objects.acreate(
-        Article{.title = *title, .slug = *slug, .body = text, .status = *status, .author = *author_id});
+    const Article fields{.title = *title, .slug = *slug, .body = text, .status = *status, .author = *author_id};
+    Article created = co_await Article::objects.acreate(fields);
     co_return reply(json::value_from(created), http::status::created);
   } catch (const aorm::IntegrityError&) {
   }
@@ -292,12 +292,14 @@ aorm::Task<Response> article_with_external(std::int64_t id, net::any_io_executor
 aorm::Task<void> seed_if_empty(int articles) {
   if (co_await Author::objects.aexists()) co_return;
   co_await aorm::atomic([&]() -> aorm::Task<void> {
-    std::vector<Author> authors = co_await Author::objects.abulk_create(std::vector<Author>{
-        {.name = "Ada", .email = "ada@example.com"},
-        {.name = "Linus", .email = "linus@example.com"},
-        {.name = "Grace", .email = "grace@example.com"}});
-    std::vector<Tag> tags = co_await Tag::objects.abulk_create(
-        std::vector<Tag>{{.name = "cpp"}, {.name = "databases"}, {.name = "async"}});
+    // Named vectors: a braced list inside a co_await expression does not compile with g++ 12
+    // (TOOLCHAIN.md), and this example must build with both compilers.
+    std::vector<Author> authors{{.name = "Ada", .email = "ada@example.com"},
+                                {.name = "Linus", .email = "linus@example.com"},
+                                {.name = "Grace", .email = "grace@example.com"}};
+    authors = co_await Author::objects.abulk_create(std::move(authors));
+    std::vector<Tag> tags{{.name = "cpp"}, {.name = "databases"}, {.name = "async"}};
+    tags = co_await Tag::objects.abulk_create(std::move(tags));
     std::vector<Article> rows;
     for (int i = 1; i <= articles; ++i)
       rows.push_back(Article{.title = "Article " + std::to_string(i),
@@ -317,8 +319,8 @@ aorm::Task<void> seed_if_empty(int articles) {
                                    .approved = c == 0});
     }
     co_await Comment::objects.abulk_create(std::move(comments));
-    co_await Account::objects.abulk_create(
-        std::vector<Account>{{.owner = "alice", .balance = 10000}, {.owner = "bob", .balance = 10000}});
+    std::vector<Account> accounts{{.owner = "alice", .balance = 10000}, {.owner = "bob", .balance = 10000}};
+    co_await Account::objects.abulk_create(std::move(accounts));
   });
 }
 
