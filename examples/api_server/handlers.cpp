@@ -292,12 +292,14 @@ aorm::Task<Response> article_with_external(std::int64_t id, net::any_io_executor
 aorm::Task<void> seed_if_empty(int articles) {
   if (co_await Author::objects.aexists()) co_return;
   co_await aorm::atomic([&]() -> aorm::Task<void> {
-    std::vector<Author> authors = co_await Author::objects.abulk_create(std::vector<Author>{
-        {.name = "Ada", .email = "ada@example.com"},
-        {.name = "Linus", .email = "linus@example.com"},
-        {.name = "Grace", .email = "grace@example.com"}});
-    std::vector<Tag> tags = co_await Tag::objects.abulk_create(
-        std::vector<Tag>{{.name = "cpp"}, {.name = "databases"}, {.name = "async"}});
+    // Named vectors, not braced temporaries inside the co_await: g++ 12 rejects an
+    // initializer_list there ("array used as initializer", TOOLCHAIN.md bug 3).
+    std::vector<Author> new_authors{{.name = "Ada", .email = "ada@example.com"},
+                                    {.name = "Linus", .email = "linus@example.com"},
+                                    {.name = "Grace", .email = "grace@example.com"}};
+    std::vector<Author> authors = co_await Author::objects.abulk_create(std::move(new_authors));
+    std::vector<Tag> new_tags{{.name = "cpp"}, {.name = "databases"}, {.name = "async"}};
+    std::vector<Tag> tags = co_await Tag::objects.abulk_create(std::move(new_tags));
     std::vector<Article> rows;
     for (int i = 1; i <= articles; ++i)
       rows.push_back(Article{.title = "Article " + std::to_string(i),
@@ -317,8 +319,8 @@ aorm::Task<void> seed_if_empty(int articles) {
                                    .approved = c == 0});
     }
     co_await Comment::objects.abulk_create(std::move(comments));
-    co_await Account::objects.abulk_create(
-        std::vector<Account>{{.owner = "alice", .balance = 10000}, {.owner = "bob", .balance = 10000}});
+    std::vector<Account> accounts{{.owner = "alice", .balance = 10000}, {.owner = "bob", .balance = 10000}};
+    co_await Account::objects.abulk_create(std::move(accounts));
   });
 }
 
