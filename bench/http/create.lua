@@ -7,5 +7,5 @@ request = function()
   i = i + 1
   local slug = prefix .. "-" .. tostring(i)
   local body = '{"title": "Benchmarked ' .. slug .. '", "slug": "' .. slug .. '", "body": "text", "author_id": 1}'
-  return wrk.format(nil, nil, nil, body)
+  return wrk.format(nil, "/articles", nil, body)
 end

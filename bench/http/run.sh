@@ -66,8 +66,10 @@ measure() {
   echo "$rps $p50 $p99"
 }
 
-run_backend() {  # run_backend NAME URL_AORM URL_RAW
+run_backend() {  # run_backend NAME URL_AORM URL_RAW [api_server options...]
   local name=$1 url_aorm=$2 url_raw=$3
+  shift 3
+  local extra=("$@")
   start "$api" --db "$url_aorm" --seed "$articles"; stop_last   # create and seed
   [[ $url_raw != "$url_aorm" ]] && { cp "${url_aorm#sqlite:}" "${url_raw#sqlite:}"; }
   printf '\n%s (%d articles, wrk -t1 -c%d -d%ss; one io_context thread per server)\n' "$name" "$articles" "$connections" "$duration"
@@ -76,7 +78,7 @@ run_backend() {  # run_backend NAME URL_AORM URL_RAW
   local route script
   for route in "GET /posts/{id}:posts.lua" "GET /articles:articles.lua" "POST /articles:create.lua"; do
     script=${route#*:}; route=${route%%:*}
-    start "$api" --db "$url_aorm"; local a; a=($(measure aorm "$script" "http://127.0.0.1:$port")); stop_last
+    start "$api" --db "$url_aorm" "${extra[@]}"; local a; a=($(measure aorm "$script" "http://127.0.0.1:$port")); stop_last
     start "$raw" --db "$url_raw"; local r; r=($(measure raw "$script" "http://127.0.0.1:$port")); stop_last
     printf '| %-18s | %10s | %8s | %8s | %10s | %8s | %8s | %5s |\n' "$route" "${a[0]}" "${a[1]}" "${a[2]}" \
       "${r[0]}" "${r[1]}" "${r[2]}" "$(awk -v x="${a[0]}" -v y="${r[0]}" 'BEGIN {printf "%.2f", x / y}')"
@@ -84,7 +86,9 @@ run_backend() {  # run_backend NAME URL_AORM URL_RAW
 }
 
 if [[ $backend == sqlite || $backend == both ]]; then
-  run_backend "SQLite file (WAL)" "sqlite:$work/aorm.db" "sqlite:$work/raw.db"
+  run_backend "SQLite file (WAL), aorm's default policy (worker threads)" "sqlite:$work/aorm.db" "sqlite:$work/raw.db"
+  run_backend "SQLite file (WAL), api_server --inline (statements on the io_context thread)" \
+    "sqlite:$work/aorm-inline.db" "sqlite:$work/raw-inline.db" --inline
 fi
 if [[ $backend == postgres || $backend == both ]]; then
   pg_state=$work/pg

@@ -1,13 +1,16 @@
 // api_server — the seeds' API handlers served over HTTP/1.1 (Boost.Beast) with aorm running on
 // the server's io_context: one thread, no thread hop per query.
 //
-//   api_server --db URL [--port N] [--seed ARTICLES] [--count-queries] [--external HOST:PORT]
+//   api_server --db URL [--port N] [--seed ARTICLES] [--inline] [--count-queries] [--external HOST:PORT]
 //
 //   --db URL          sqlite:FILE, sqlite::memory: or postgresql://... (tables are created
 //                     when missing)
 //   --port N          127.0.0.1:N; 0 (the default) lets the kernel pick a free port
 //   --seed ARTICLES   fill an empty database with a small blog of that many articles and two
 //                     accounts (alice and bob, 100.00 each); default 0: none
+//   --inline          SQLite: run statements on the io_context thread (Execution::inline_)
+//                     instead of the default worker threads (fewer hand-offs per statement; a
+//                     slow statement then holds up the other requests)
 //   --count-queries   each answer carries X-Aorm-Queries: the statements sent while it was
 //                     handled (a QueryCapture: exact when requests do not overlap; for tests)
 //   --external H:P    where GET /articles/{id}/with-external sends its request; default: this
@@ -37,12 +40,13 @@ struct Options {
   std::uint16_t port = 0;
   int seed = 0;
   bool count_queries = false;
+  bool inline_sqlite = false;
   std::optional<Endpoint> external;
 };
 
 [[noreturn]] void usage(std::string_view why) {
   std::cerr << "api_server: " << why
-            << "\nusage: api_server --db URL [--port N] [--seed ARTICLES] [--count-queries] [--external HOST:PORT]\n";
+            << "\nusage: api_server --db URL [--port N] [--seed ARTICLES] [--inline] [--count-queries] [--external HOST:PORT]\n";
   std::exit(2);
 }
 
@@ -64,6 +68,8 @@ Options parse(int argc, char** argv) {
       auto n = Target::parse_integer(value());
       if (!n || *n < 0 || *n > 1000000) usage("--seed takes a number of articles from 0 to 1000000");
       o.seed = static_cast<int>(*n);
+    } else if (arg == "--inline") {
+      o.inline_sqlite = true;
     } else if (arg == "--count-queries") {
       o.count_queries = true;
     } else if (arg == "--external") {
@@ -155,8 +161,10 @@ class Router {
   bool count_queries_;
 };
 
-aorm::Task<aorm::Database> open_database(std::string url, int seed) {
-  aorm::Database db = co_await aorm::aconnect(url);
+aorm::Task<aorm::Database> open_database(std::string url, int seed, bool inline_sqlite) {
+  aorm::ConnectOptions opts;
+  if (inline_sqlite) opts.execution = aorm::Execution::inline_;
+  aorm::Database db = co_await aorm::aconnect(url, opts);
   co_await db.acreate_tables(blog::app);
   co_await db.acreate_tables(bank::app);
   if (seed > 0) co_await seed_if_empty(seed);
@@ -184,7 +192,7 @@ int main(int argc, char** argv) {
   });
 
   auto start = [&]() -> net::awaitable<void> {
-    db = co_await aorm::asio::async_run(open_database(opts.db, opts.seed), net::use_awaitable);
+    db = co_await aorm::asio::async_run(open_database(opts.db, opts.seed, opts.inline_sqlite), net::use_awaitable);
     acceptor.emplace(listen_on(io, opts.port));
     const std::uint16_t port = acceptor->local_endpoint().port();
     router.emplace(io.get_executor(), opts.external.value_or(Endpoint{"127.0.0.1", std::to_string(port)}),
