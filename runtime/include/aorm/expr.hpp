@@ -51,6 +51,9 @@
   "with strings, a choices field with its enumerators or choice names, a foreign key with "    \
   "its model or an id, a date/datetime field with aorm::Date/aorm::DateTime (a choice "       \
   "held in a runtime string: convert it with aorm::from_string<Enum>(text))"
+#define AORM_DETAIL_NOT_SELECT_RELATED                                                          \
+  "aorm: select_related() joins this model's foreign keys and one-to-one fields (and chains "  \
+  "of them); a reverse foreign key or a many-to-many field is loaded with prefetch_related()"
 #define AORM_DETAIL_MISMATCHED_EXPRESSIONS                                                      \
   "aorm: these two expressions cannot be compared or combined: they belong to different "      \
   "models or hold different kinds of values (numbers combine with numbers, else same kinds)"

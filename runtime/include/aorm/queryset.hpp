@@ -164,6 +164,16 @@ class QuerySet {
   QuerySet select_related(const F&... fields) && {
     return std::move(*this).with(select_related_change(fields...));
   }
+  // Anything else (a reverse foreign key, a many-to-many field, another model's field) stops
+  // here with one line that names the fix.
+  AORM_DETAIL_DELETED_BEGIN
+  template <class... F>
+    requires(sizeof...(F) > 0 && !(detail::select_related_field<F, T> && ...))
+  QuerySet select_related(const F&...) const& = AORM_DETAIL_DELETED(AORM_DETAIL_NOT_SELECT_RELATED);
+  template <class... F>
+    requires(sizeof...(F) > 0 && !(detail::select_related_field<F, T> && ...))
+  QuerySet select_related(const F&...) && = AORM_DETAIL_DELETED(AORM_DETAIL_NOT_SELECT_RELATED);
+  AORM_DETAIL_DELETED_END
   /// Loads these relations of every fetched object with one query per relation level,
   /// after the main query (Django's prefetch_related): many_to_many and reverse fields
   /// (`Article::f.tags`, `Author::f.articles`), nested paths (`Author::f.articles->tags`;
